@@ -1,0 +1,144 @@
+"""The exception tree of diaryflow; every failure a caller sees is one of these.
+
+::
+
+    DiaryflowError                 base; ``exit_code`` says how the CLI ends
+    ├── ConfigError                a bad setting: key, value, what was expected (exit 2)
+    ├── LockedError                another run holds the lock (exit 75)
+    ├── CollectError               the diary cannot be collected (no database found, ...)
+    └── FlowUsError                any failure talking to FlowUs (status, code, request id)
+        ├── FlowUsTransportError   no HTTP answer: connection refused, timeout, ...
+        ├── FlowUsMalformedResponse    an answer that is not the JSON the API promises
+        └── FlowUsAPIError         an error answer from the API
+            ├── FlowUsBadRequest       400 / 422
+            ├── FlowUsUnauthorized     401: the token is wrong
+            ├── FlowUsForbidden        403: the page is not shared with the integration
+            ├── FlowUsNotFound         404
+            ├── FlowUsRateLimited      429 (``retry_after`` seconds when the server said)
+            └── FlowUsServerError      5xx
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+EXIT_LOCKED = 75
+
+
+class DiaryflowError(Exception):
+    """Base of every error diaryflow raises on purpose."""
+
+    exit_code = EXIT_FAILED
+
+
+class ConfigError(DiaryflowError):
+    """A setting is missing or wrong; the message names the key, the value and the need."""
+
+    exit_code = EXIT_CONFIG
+
+    def __init__(self, key: str, value: object, expected: str) -> None:
+        self.key = key
+        self.value = value
+        self.expected = expected
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        if self.value is None:
+            return f"{self.key}: {self.expected}"
+        shown = f'"{self.value}"' if isinstance(self.value, str) else repr(self.value)
+        if isinstance(self.value, bool):
+            shown = "true" if self.value else "false"
+        return f"{self.key} = {shown}: {self.expected}"
+
+
+class LockedError(DiaryflowError):
+    """Another diaryflow process holds the lock."""
+
+    exit_code = EXIT_LOCKED
+
+
+class CollectError(DiaryflowError):
+    """The diary cannot be collected (no database found, nothing readable, ...)."""
+
+
+class FlowUsError(DiaryflowError):
+    """A failure talking to the FlowUs API."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.api_message = message
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = f"{self.method} {self.path}" if self.method and self.path else "FlowUs"
+        parts = [f"{where}:"]
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.code:
+            parts.append(f"[{self.code}]")
+        parts.append(self.api_message)
+        if self.request_id:
+            parts.append(f"(request id {self.request_id})")
+        return " ".join(parts)
+
+
+class FlowUsTransportError(FlowUsError):
+    """The request got no HTTP answer (timeout, refused connection, reset).
+
+    ``not_sent`` is true when the connection was never made, so the server cannot have
+    acted on the request.
+    """
+
+    def __init__(self, message: str, *, not_sent: bool = False, **kw: object) -> None:
+        self.not_sent = not_sent
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+
+
+class FlowUsMalformedResponse(FlowUsError):
+    """The server answered with something that is not the JSON the API promises."""
+
+
+class FlowUsAPIError(FlowUsError):
+    """The API answered with an error status or an error body."""
+
+
+class FlowUsBadRequest(FlowUsAPIError):
+    """400 or 422: the request was refused as invalid."""
+
+
+class FlowUsUnauthorized(FlowUsAPIError):
+    """401: the token is missing, wrong or revoked."""
+
+
+class FlowUsForbidden(FlowUsAPIError):
+    """403: the integration may not see this object (not shared with it)."""
+
+
+class FlowUsNotFound(FlowUsAPIError):
+    """404: no such object, or it is not shared with the integration."""
+
+
+class FlowUsRateLimited(FlowUsAPIError):
+    """429: too many requests; ``retry_after`` is the server's wait in seconds, if given."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+
+
+class FlowUsServerError(FlowUsAPIError):
+    """5xx: the server failed."""

@@ -1,0 +1,108 @@
+"""The SQLite state database: schema migrations and the page cache."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from diaryflow.errors import DiaryflowError
+
+# Each entry migrates the schema from version i to i + 1; append, never edit.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE page_cache (
+        page_id TEXT PRIMARY KEY,
+        last_edited_time TEXT NOT NULL,
+        page_json TEXT NOT NULL,
+        blocks_json TEXT NOT NULL,
+        fetched_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    """,
+)
+
+
+class StateError(DiaryflowError):
+    """The state database cannot be opened or is from a newer diaryflow."""
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A page as it was last fetched: its JSON and its block tree JSON."""
+
+    page_id: str
+    last_edited_time: str
+    page: dict[str, Any]
+    blocks: list[Any]
+
+
+class Store:
+    """One connection to the state database; methods are safe to call from any thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        except (OSError, sqlite3.Error) as exc:
+            raise StateError(f"cannot open the state database {path}: {exc}") from exc
+        self._lock = threading.Lock()
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            if version > len(MIGRATIONS):
+                raise StateError(
+                    f"{self.path} was written by a newer diaryflow (schema {version}); upgrade"
+                )
+            for number in range(version, len(MIGRATIONS)):
+                self._db.executescript(
+                    f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
+                )
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def cached_page(self, page_id: str) -> CachedPage | None:
+        """The cached copy of a page, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT last_edited_time, page_json, blocks_json FROM page_cache WHERE page_id = ?",
+                (page_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        return CachedPage(page_id, row[0], json.loads(row[1]), json.loads(row[2]))
+
+    def save_page(
+        self, page_id: str, last_edited_time: str, page: dict[str, Any], blocks: list[Any]
+    ) -> None:
+        """Store (or replace) a page and its block tree."""
+        dumped = (json.dumps(page, ensure_ascii=False), json.dumps(blocks, ensure_ascii=False))
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO page_cache (page_id, last_edited_time, page_json, blocks_json) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(page_id) DO UPDATE SET "
+                "last_edited_time = excluded.last_edited_time, page_json = excluded.page_json, "
+                "blocks_json = excluded.blocks_json, "
+                "fetched_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+                (page_id, last_edited_time, *dumped),
+            )
+
+    def forget_page(self, page_id: str) -> None:
+        """Drop a page from the cache (it was deleted or unshared)."""
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM page_cache WHERE page_id = ?", (page_id,))
