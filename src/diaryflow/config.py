@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from diaryflow.config_fields import did_you_mean, page_id_from
 from diaryflow.config_schema import (
     SECRET_KEYS,
     SECTIONS,
@@ -26,8 +27,6 @@ from diaryflow.config_schema import (
     SchedulerSettings,
     SiliconFlowSettings,
     StateSettings,
-    did_you_mean,
-    page_id_from,
 )
 from diaryflow.errors import ConfigError
 
@@ -157,28 +156,25 @@ def _known_tables(data: Mapping[str, Any], warnings: list[str]) -> dict[str, dic
         if name in IGNORED_SECTIONS:
             warnings.append(IGNORED_SECTIONS[name])
         elif name not in SECTIONS:
-            warnings.append(_unknown(name, table))
+            warnings.append(_unknown(None, name, table))
         elif not isinstance(table, Mapping):
-            raise ConfigError(name, _shown(table), f"a table: a [{name}] section")
+            raise ConfigError(name, _shown(table), f"expected a table: a [{name}] section")
         else:
             fields = SECTIONS[name].model_fields
             tables[name] = {key: value for key, value in table.items() if key in fields}
-            warnings.extend(
-                f"unknown key {name}.{key}{did_you_mean(key, fields, name + '.{}')}"
-                for key in table
-                if key not in fields
-            )
+            warnings.extend(_unknown(name, key, table[key]) for key in table if key not in fields)
     return tables
 
 
-def _unknown(name: str, value: object) -> str:
-    if isinstance(value, Mapping):
-        return f"unknown section [{name}]{did_you_mean(name, SECTIONS, '[{}]')}"
-    homes = [
-        f"{section}.{name}" for section, model in SECTIONS.items() if name in model.model_fields
-    ]
-    hint = f" (did you mean {' or '.join(homes)}?)" if homes else ""
-    return f"unknown key {name} outside any section{hint}"
+def _unknown(section: str | None, key: str, value: object) -> str:
+    if section is None and isinstance(value, Mapping):
+        return f"unknown section [{key}]{did_you_mean(key, SECTIONS, '[{}]')}"
+    where = f"{section}.{key}" if section else f"{key} outside any section"
+    hint = did_you_mean(key, SECTIONS[section].model_fields, f"{section}.{{}}") if section else ""
+    homes = [f"{name}.{key}" for name, model in SECTIONS.items() if key in model.model_fields]
+    if not hint and homes:
+        hint = f" (did you mean {' or '.join(homes)}?)"
+    return f"unknown key {where}{hint}"
 
 
 def _apply_env(
@@ -217,8 +213,10 @@ def _translate(
     field = ctx.get("field") or (loc[1] if len(loc) > 1 else None)
     key = f"{loc[0]}.{field}" if field else loc[0]
     model = SECTIONS.get(loc[0])
-    described = model.model_fields[field].description if model and field else None
-    expected = ctx.get("expected") or described or error["msg"]
+    described = (
+        model.model_fields[field].description if model and field in model.model_fields else None
+    )
+    expected = ctx.get("problem") or f"expected {ctx.get('expected') or described or error['msg']}"
     value = tables.get(loc[0], {}).get(field, error["input"]) if field else error["input"]
     env_var = next((v for v, k in ENV_OVERRIDES.items() if k == key and key in from_env), None)
     return ConfigError(env_var or key, None if key in SECRET_KEYS else _shown(value), expected)

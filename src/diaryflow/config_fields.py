@@ -15,11 +15,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import AllowInfNan, BeforeValidator, Field, SecretStr, Strict, StringConstraints
 from pydantic_core import PydanticCustomError
 
-FLOWUS_COLORS = ("default", "gray", "brown", "orange", "yellow", "green", "blue", "purple",
-                 "pink", "red")  # fmt: skip
+FLOWUS_COLORS = (
+    "default",
+    "gray",
+    "brown",
+    "orange",
+    "yellow",
+    "green",
+    "blue",
+    "purple",
+    "pink",
+    "red",
+)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 PAGE_ID = "a FlowUs page id (UUID like 8-4-4-4-12 hex) or page URL"
 HHMM = "HH:MM (00:00–23:59)"
+TOKEN = "a token string without spaces"
+HTTP = "an http(s) URL like https://api.example.com"
 _UUID = re.compile(
     r"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I
 )
@@ -30,9 +42,12 @@ Number = Annotated[float, Strict(), AllowInfNan(False)]
 Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
 
 
-def invalid(expected: str | None = None, field: str | None = None) -> PydanticCustomError:
-    """An error for the config loader; without ``expected`` the field's description is used."""
-    ctx = {k: v for k, v in (("expected", expected), ("field", field)) if v is not None}
+def invalid(
+    expected: str | None = None, field: str | None = None, problem: str | None = None
+) -> PydanticCustomError:
+    """An error for the loader: ``expected`` (default: the field's description) or ``problem``."""
+    pairs = (("expected", expected), ("field", field), ("problem", problem))
+    ctx = {key: text for key, text in pairs if text is not None}
     return PydanticCustomError("diaryflow_config", "invalid value", ctx)
 
 
@@ -52,14 +67,18 @@ def _blank_to_none(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-def _page_id(value: object) -> object:
-    value = _blank_to_none(value)
-    if value is None:
+def _page_id(value: object) -> str | None:
+    if _blank_to_none(value) is None:
         return None
     found = page_id_from(value) if isinstance(value, str) else None
     if found is None:
         raise invalid()
     return found
+
+
+def _page_url(value: object) -> str | None:
+    """The URL as given (the page id is derived from it), once it is known to hold one."""
+    return None if _page_id(value) is None else str(value).strip()
 
 
 def _token(value: object) -> object:
@@ -78,14 +97,11 @@ def _token(value: object) -> object:
 def _http_url(value: object) -> str:
     if not isinstance(value, str) or not _HTTP_URL.fullmatch(value.strip()):
         raise invalid()
-    return value.strip().rstrip("/")
+    return value.strip()
 
 
-def _page_url(value: object) -> object:
-    value = _blank_to_none(value)
-    if value is None or (isinstance(value, str) and page_id_from(value)):
-        return value.strip() if isinstance(value, str) else None
-    raise invalid()
+def _base_url(value: object) -> str:
+    return _http_url(value).rstrip("/")
 
 
 def _webhook(value: object) -> object:
@@ -103,10 +119,9 @@ def _choice(choices: tuple[str, ...], normalise: Callable[[str], str]) -> Before
     def check(value: object) -> str:
         if not isinstance(value, str):
             raise invalid()
-        if normalise(value.strip()) in choices:
-            return normalise(value.strip())
-        hint = did_you_mean(normalise(value.strip()), list(choices))
-        raise invalid(f"one of {', '.join(choices)}{hint}")
+        if (name := normalise(value.strip())) in choices:
+            return name
+        raise invalid(f"one of {', '.join(choices)}{did_you_mean(name, choices)}")
 
     return BeforeValidator(check)
 
@@ -124,24 +139,28 @@ def _timezone(value: object) -> str:
     if not isinstance(value, str):
         raise invalid()
     try:
-        ZoneInfo(value)
+        ZoneInfo(value.strip())
     except (ZoneInfoNotFoundError, ValueError, OSError):
         names = {name.lower(): name for name in available_timezones()}
         exact = names.get(value.strip().lower())
         hint = f" (did you mean {exact}?)" if exact else did_you_mean(value, sorted(names.values()))
-        raise invalid(f"unknown timezone; expected an IANA name like Asia/Shanghai{hint}") from None
-    return value
+        raise invalid(
+            problem=f"unknown timezone; expected an IANA name like Asia/Shanghai{hint}"
+        ) from None
+    return value.strip()
 
 
 def int_field(
     default: int, ge: int | None = None, le: int | None = None, gt: int | None = None
 ) -> Any:
+    """An integer field whose error text states its bounds."""
     return Field(default, ge=ge, le=le, gt=gt, description=_bounds("an integer", ge, le, gt))
 
 
 def number_field(
     default: float | None, ge: float | None = None, le: float | None = None, gt: float | None = None
 ) -> Any:
+    """A number field (TOML int or float) whose error text states its bounds."""
     return Field(default, ge=ge, le=le, gt=gt, description=_bounds("a number", ge, le, gt))
 
 
@@ -155,10 +174,12 @@ def _bounds(kind: str, ge: float | None, le: float | None, gt: float | None) -> 
 
 
 def bool_field(default: bool | None) -> Any:
+    """A field that takes a real TOML boolean."""
     return Field(default, description="true or false")
 
 
 def text_field(default: object, expected: str = "a non-empty string") -> Any:
+    """Any other field, with the text its errors show as ``expected``."""
     return Field(default, description=expected)
 
 
@@ -166,7 +187,7 @@ Token = Annotated[SecretStr | None, BeforeValidator(_token)]
 Webhook = Annotated[SecretStr | None, BeforeValidator(_webhook)]
 PageId = Annotated[str | None, BeforeValidator(_page_id)]
 PageUrl = Annotated[str | None, BeforeValidator(_page_url)]
-HttpUrl = Annotated[str, BeforeValidator(_http_url)]
+BaseUrl = Annotated[str, BeforeValidator(_base_url)]
 OptionalName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
 AnyPath = Annotated[Path, BeforeValidator(_path)]
 Color = Annotated[str, _choice(FLOWUS_COLORS, str.lower)]

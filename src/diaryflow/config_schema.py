@@ -22,13 +22,15 @@ from pydantic import (
 from diaryflow.config_fields import (
     FLOWUS_COLORS,
     HHMM,
+    HTTP,
     LOG_LEVELS,
     PAGE_ID,
+    TOKEN,
     AnyPath,
+    BaseUrl,
     ClockTime,
     Color,
     Emoji,
-    HttpUrl,
     LogLevel,
     Name,
     Number,
@@ -46,9 +48,6 @@ from diaryflow.config_fields import (
     text_field,
 )
 
-TOKEN = "a token string without spaces"
-HTTP = "an http(s) URL like https://api.example.com"
-
 
 class Section(BaseModel):
     """Base of every section: immutable, and no keys beyond the declared ones."""
@@ -65,7 +64,7 @@ class FlowUsSettings(Section):
     )
     page_id: PageId = text_field(None, PAGE_ID)
     parent_page_id: PageId = text_field(None, PAGE_ID)
-    base_url: HttpUrl = text_field("https://api.flowus.cn", HTTP)
+    base_url: BaseUrl = text_field("https://api.flowus.cn", HTTP)
     database_id: PageId = text_field(None, "a FlowUs database id (UUID like 8-4-4-4-12 hex) or URL")
     date_property: OptionalName = text_field(None)
     prompt_from_page: StrictBool = bool_field(False)
@@ -89,7 +88,9 @@ class FlowUsSettings(Section):
     @model_validator(mode="after")
     def _url_matches_page_id(self) -> FlowUsSettings:
         if self.url is not None and page_id_from(self.url) != self.page_id:
-            raise invalid(f"the page in flowus.url ({page_id_from(self.url)})", field="page_id")
+            raise invalid(
+                f"the same page as flowus.url ({page_id_from(self.url)})", field="page_id"
+            )
         return self
 
 
@@ -98,7 +99,7 @@ class SiliconFlowSettings(Section):
 
     token: Token = text_field(None, TOKEN)
     model: Name = text_field("deepseek-ai/DeepSeek-V3", "a model id like deepseek-ai/DeepSeek-V3")
-    base_url: HttpUrl = text_field("https://api.siliconflow.cn/v1", HTTP)
+    base_url: BaseUrl = text_field("https://api.siliconflow.cn/v1", HTTP)
     fallback_models: tuple[Name, ...] = text_field((), 'a list of model ids like ["Qwen/Qwen3-8B"]')
     request_timeout: Number = number_field(600.0, gt=0)
     log_bodies: StrictBool = bool_field(False)
@@ -215,8 +216,11 @@ class NotifySettings(Section):
 
 
 # (section, key, default): paths resolved against the config file's folder.
-PATH_KEYS = (("output", "output_dir", "outputs"), ("logging", "dir", "logs"),
-             ("state", "path", "diaryflow.db"))  # fmt: skip
+PATH_KEYS = (
+    ("output", "output_dir", "outputs"),
+    ("logging", "dir", "logs"),
+    ("state", "path", "diaryflow.db"),
+)
 
 
 class Config(Section):

@@ -56,14 +56,13 @@ def render_blocks(
 ) -> str:
     """Render a block tree as Markdown; ``heading_offset`` demotes headings (down to ``######``)."""
     offset = heading_offset if isinstance(heading_offset, int) else 0
-    lines, _ = _sequence(blocks, _Ctx(titles, users, max(offset, 0)), 0)
-    return _tidy(lines)
+    return _tidy(_sequence(blocks, _Ctx(titles, users, max(offset, 0)), 0))
 
 
-def _sequence(blocks: object, ctx: _Ctx, depth: int) -> tuple[list[str], str]:
-    """Render sibling blocks; also return the type of the first one that rendered anything."""
+def _sequence(blocks: object, ctx: _Ctx, depth: int) -> list[str]:
+    """Render sibling blocks: list items run together, other blocks are set off by a blank."""
     out: list[str] = []
-    first_type = previous = ""
+    previous = ""
     number = 0
     for block in as_list(blocks):
         if not isinstance(block, Block):
@@ -76,19 +75,19 @@ def _sequence(blocks: object, ctx: _Ctx, depth: int) -> tuple[list[str], str]:
         if out and not (block.type in _LIST_TYPES and previous in _LIST_TYPES):
             out.append("")
         out.extend(lines)
-        first_type, previous = first_type or block.type, block.type
-    return out, first_type
+        previous = block.type
+    return out
 
 
 def _block(block: Block, ctx: _Ctx, depth: int, number: int) -> list[str]:
     kind, data = block.type, as_map(block.data)
     children = block.children if depth < _MAX_DEPTH else ()
     if kind in _CONTAINERS:
-        return _sequence(children, ctx, depth + 1)[0]
+        return _sequence(children, ctx, depth + 1)
     if kind == "table":
         return _table(data, children, ctx, depth)
     head = _head(block, data, ctx, number)
-    kids, _ = _sequence(children, ctx, depth + 1)
+    kids = _sequence(children, ctx, depth + 1)
     # List items and quotes keep their children tight; other blocks set them off.
     tight = kind in _LIST_TYPES or kind in _QUOTED
     gap = [] if tight or not (head and kids) else [""]
@@ -184,7 +183,7 @@ def _table(data: Mapping[str, Any], children: Sequence[Block], ctx: _Ctx, depth:
     width = declared if type(declared) is int and 0 < declared <= _MAX_COLUMNS else 0
     lines = _grid(rows, width, header=data.get("has_column_header") is True)
     others = [child for child in children if child.type != "table_row"]
-    rest, _ = _sequence(others, ctx, depth + 1)
+    rest = _sequence(others, ctx, depth + 1)
     return [*lines, *([""] if lines and rest else []), *rest]
 
 

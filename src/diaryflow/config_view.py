@@ -1,0 +1,68 @@
+"""What ``diaryflow check`` shows about a configuration: effective values and file permissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shlex
+import stat
+from pathlib import PurePath
+
+from pydantic import BaseModel, SecretStr
+
+from diaryflow.config import ENV_OVERRIDES, Config
+
+NOT_SET = "(not set)"
+
+
+def mask(secret: str) -> str:
+    """``****`` plus the last 4 characters, and only those, for a secret of 16 or more."""
+    return "****" + secret[-4:] if len(secret) >= 16 else "****"
+
+
+def describe(config: Config) -> list[str]:
+    """The effective configuration, one ``section.key = value`` line each, secrets masked."""
+    origin = {key: var for var, key in ENV_OVERRIDES.items() if key in config.from_env}
+    lines = [f"config file: {config.source or '(none)'}"]
+    for name in type(config).model_fields:
+        section = getattr(config, name)
+        if not isinstance(section, BaseModel):
+            continue
+        for key in type(section).model_fields:
+            dotted = f"{name}.{key}"
+            note = f"  (from {origin[dotted]})" if dotted in origin else ""
+            lines.append(f"{dotted} = {_show(getattr(section, key))}{note}")
+    return lines
+
+
+def permission_warnings(config: Config) -> list[str]:
+    """A warning when the config file holds secrets and group or others may read it."""
+    if config.source is None or not config.secrets_in_file or os.name == "nt":
+        return []
+    try:
+        mode = stat.S_IMODE(config.source.stat().st_mode)
+    except OSError:
+        return []
+    if not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return []
+    return [
+        f"{config.source} holds secrets ({', '.join(config.secrets_in_file)}) and is readable "
+        f"by group/others (mode {mode:04o}): run chmod 600 {shlex.quote(str(config.source))}"
+    ]
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return NOT_SET
+    if isinstance(value, SecretStr):
+        return mask(value.get_secret_value())
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.time):
+        return f'"{value:%H:%M}"'
+    if isinstance(value, str | PurePath):
+        return json.dumps(str(value), ensure_ascii=False)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    return str(value)

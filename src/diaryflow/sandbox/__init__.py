@@ -1,0 +1,1 @@
+"""FlowUs-compatible sandbox server and the bundled sample workspace."""

@@ -1,0 +1,419 @@
+"""Tests for loading, validating and showing config.toml (functions called directly)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from diaryflow.config import (
+    Config,
+    config_from_mapping,
+    load_config,
+    require_flowus_token,
+    secrets,
+)
+from diaryflow.config_schema import SECTIONS
+from diaryflow.config_view import describe, mask, permission_warnings
+from diaryflow.errors import ConfigError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LEGACY_PAGE = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+LONG_TOKEN = "flowus-token-0123456789wxyz"
+
+
+def write(folder: Path, text: str, name: str = "config.toml") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def build(data: dict[str, Any], env: dict[str, str] | None = None) -> Config:
+    return config_from_mapping(data, Path("/srv/diary"), env)
+
+
+def error_of(data: dict[str, Any], env: dict[str, str] | None = None) -> str:
+    with pytest.raises(ConfigError) as caught:
+        build(data, env)
+    return str(caught.value)
+
+
+def test_legacy_file_loads_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    shutil.copy(FIXTURES / "legacy_config.toml", path)
+    config = load_config(path, env={})
+    assert config.source == path
+    assert require_flowus_token(config) == "flowus-placeholder"
+    assert config.flowus.url is not None and config.flowus.url.endswith("?code=ABC123")
+    assert config.flowus.page_id == LEGACY_PAGE
+    assert config.flowus.parent_page_id == "5f6e7d8c-9b0a-4f1e-8d2c-3b4a59687766"
+    assert config.siliconflow.model == "deepseek-ai/DeepSeek-V3.2"
+    assert config.api_settings.max_tokens == 8192
+    assert config.block_settings.include_source is True
+    assert config.scheduler.time == dt.time(8, 0)
+    assert config.scheduler.tz.key == "Asia/Shanghai"
+    assert config.output.report_path == tmp_path / "outputs" / "local.md"
+    assert config.output.data_path == tmp_path / "outputs" / "data.log"
+    assert config.warnings == (
+        "[mysql] is ignored: diaryflow keeps its state in SQLite (see [state] path)",
+    )
+    assert "mysql.password" in config.secrets_in_file
+
+
+def test_defaults_match_the_interface() -> None:
+    config = build({})
+    assert config.flowus.base_url == "https://api.flowus.cn"
+    assert config.siliconflow.base_url == "https://api.siliconflow.cn/v1"
+    assert config.scheduler.time == dt.time(8, 0)
+    assert (config.scheduler.max_retries, config.scheduler.retry_interval) == (3, 300)
+    assert config.output.output_dir == Path("/srv/diary/outputs")
+    assert config.logging.dir == Path("/srv/diary/logs")
+    assert config.state.path == Path("/srv/diary/diaryflow.db")
+    assert config.warnings == () and secrets(config) == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"scheduler": {"time": "25:00"}},
+            'scheduler.time = "25:00": expected HH:MM (00:00–23:59)',
+        ),
+        (
+            {"scheduler": {"time": "08:60"}},
+            'scheduler.time = "08:60": expected HH:MM (00:00–23:59)',
+        ),
+        ({"scheduler": {"time": "8"}}, 'scheduler.time = "8": expected HH:MM (00:00–23:59)'),
+        ({"scheduler": {"max_retries": -1}}, "scheduler.max_retries = -1: expected an integer ≥ 0"),
+        (
+            {"scheduler": {"max_retries": 3.5}},
+            "scheduler.max_retries = 3.5: expected an integer ≥ 0",
+        ),
+        (
+            {"scheduler": {"max_retries": True}},
+            "scheduler.max_retries = true: expected an integer ≥ 0",
+        ),
+        (
+            {"database": {"recent_days": 0}},
+            "database.recent_days = 0: expected an integer from 1 to 366",
+        ),
+        (
+            {"flowus": {"parent_page_id": "abc"}},
+            'flowus.parent_page_id = "abc": expected a FlowUs page id '
+            "(UUID like 8-4-4-4-12 hex) or page URL",
+        ),
+        ({"scheduler": {"enabled": "yes"}}, 'scheduler.enabled = "yes": expected true or false'),
+        ({"scheduler": {"enabled": 1}}, "scheduler.enabled = 1: expected true or false"),
+        (
+            {"scheduler": {"timezone": "Asia/Shangai"}},
+            'scheduler.timezone = "Asia/Shangai": unknown timezone; expected an IANA name like '
+            "Asia/Shanghai (did you mean Asia/Shanghai?)",
+        ),
+        (
+            {"api_settings": {"temperature": 2.5}},
+            "api_settings.temperature = 2.5: expected a number from 0 to 2",
+        ),
+        ({"api_settings": {"top_p": 0}}, "api_settings.top_p = 0: expected a number > 0 and ≤ 1"),
+        (
+            {"api_settings": {"max_tokens": 0}},
+            "api_settings.max_tokens = 0: expected an integer > 0",
+        ),
+        (
+            {"api_settings": {"frequency_penalty": "0.5"}},
+            'api_settings.frequency_penalty = "0.5": expected a number from -2 to 2',
+        ),
+        (
+            {"database": {"page_size": 101}},
+            "database.page_size = 101: expected an integer from 1 to 100",
+        ),
+        (
+            {"flowus": {"concurrency": 0}},
+            "flowus.concurrency = 0: expected an integer from 1 to 64",
+        ),
+        (
+            {"scheduler": {"retry_backoff": 0.5}},
+            "scheduler.retry_backoff = 0.5: expected a number ≥ 1",
+        ),
+        (
+            {"block_settings": {"text_color": "purpel"}},
+            'block_settings.text_color = "purpel": expected one of default, gray, brown, orange, '
+            "yellow, green, blue, purple, pink, red (did you mean purple?)",
+        ),
+        (
+            {"logging": {"level": "verbose"}},
+            'logging.level = "verbose": expected one of DEBUG, INFO, WARNING, ERROR',
+        ),
+        (
+            {"notify": {"webhook_url": "ftp://hooks.example/abc"}},
+            "notify.webhook_url: expected an http(s) URL like https://api.example.com",
+        ),
+        (
+            {"flowus": {"token": "two words"}},
+            "flowus.token: expected a token string without spaces",
+        ),
+        ({"scheduler": "daily"}, 'scheduler = "daily": expected a table: a [scheduler] section'),
+    ],
+)
+def test_bad_values_give_one_exact_line(data: dict[str, Any], message: str) -> None:
+    assert error_of(data) == message
+
+
+def test_error_from_the_environment_names_the_variable() -> None:
+    message = error_of({}, env={"FLOWUS_BASE_URL": "api.flowus.cn"})
+    assert (
+        message
+        == 'FLOWUS_BASE_URL = "api.flowus.cn": expected an http(s) URL like https://api.example.com'
+    )
+
+
+def test_error_text_stays_on_one_line() -> None:
+    assert "\n" not in error_of({"scheduler": {"time": "08:00\n09:00"}})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("8:00", dt.time(8, 0)),
+        ("08:00", dt.time(8, 0)),
+        ("23:59", dt.time(23, 59)),
+        (" 0:05 ", dt.time(0, 5)),
+    ],
+)
+def test_scheduler_time_forms(text: str, expected: dt.time) -> None:
+    assert build({"scheduler": {"time": text}}).scheduler.time == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0A1B2C3D4E5F4A6B8C7D9E0F1A2B3C4D",
+        "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+        "https://flowus.cn/space/0a1b2c3d4e5f4a6b8c7d9e0f1a2b3c4d",
+        "https://flowus.cn/space/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/?code=X#block",
+    ],
+)
+def test_page_ids_are_normalised(value: str) -> None:
+    config = build({"flowus": {"url": value, "parent_page_id": value, "database_id": value}})
+    assert config.flowus.page_id == config.flowus.parent_page_id == LEGACY_PAGE
+    assert config.flowus.database_id == LEGACY_PAGE
+
+
+def test_blank_optional_values_mean_unset() -> None:
+    config = build({"flowus": {"token": " ", "url": "", "parent_page_id": ""}})
+    assert config.flowus.token is None and config.flowus.page_id is None
+
+
+def test_unknown_keys_warn_with_a_suggestion() -> None:
+    config = build(
+        {"scheduler": {"tmie": "09:00"}, "flowsu": {}, "flowus": {"model": "x"}, "token": "x"}
+    )
+    assert config.warnings == (
+        "unknown key scheduler.tmie (did you mean scheduler.time?)",
+        "unknown section [flowsu] (did you mean [flowus]?)",
+        "unknown key flowus.model (did you mean siliconflow.model?)",
+        "unknown key token outside any section (did you mean flowus.token or siliconflow.token?)",
+    )
+    assert config.scheduler.time == dt.time(8, 0)
+
+
+def test_environment_wins_over_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[flowus]\ntoken = "from-file"\n[siliconflow]\ntoken = "file-key"\n')
+    env = {
+        "FLOWUS_TOKEN": "Bearer from-env",
+        "SILICONFLOW_API_KEY": "env-key",
+        "FLOWUS_BASE_URL": "http://127.0.0.1:9000/v1/",
+        "SILICONFLOW_BASE_URL": "http://127.0.0.1:9001/v1",
+    }
+    config = load_config(path, env)
+    assert require_flowus_token(config) == "from-env"
+    assert secrets(config) == ("from-env", "env-key")
+    assert config.flowus.base_url == "http://127.0.0.1:9000"
+    assert config.siliconflow.base_url == "http://127.0.0.1:9001/v1"
+    assert config.from_env == tuple(
+        ["flowus.token", "siliconflow.token", "flowus.base_url", "siliconflow.base_url"]
+    )
+
+
+def test_empty_environment_values_are_ignored() -> None:
+    config = build({"flowus": {"token": "file"}}, env={"FLOWUS_TOKEN": "  "})
+    assert require_flowus_token(config) == "file" and config.from_env == ()
+
+
+def test_config_path_comes_from_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path / "elsewhere", "[database]\nrecent_days = 30\n", "my.toml")
+    config = load_config(env={"DIARYFLOW_CONFIG": str(path)})
+    assert config.source == path and config.database.recent_days == 30
+
+
+def test_relative_paths_resolve_against_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "app"
+    text = (
+        '[output]\noutput_dir = "out"\n[logging]\ndir = "../shared/logs"\n'
+        '[state]\npath = "/var/lib/d.db"\n'
+    )
+    path = write(folder, text)
+    monkeypatch.chdir(tmp_path)  # somewhere else
+    config = load_config(Path("app/config.toml"), env={})
+    assert config.base_dir == folder.resolve()
+    assert config.output.output_dir == folder.resolve() / "out"
+    assert config.logging.dir == (tmp_path / "shared" / "logs").resolve()
+    assert config.state.path == Path("/var/lib/d.db")
+    assert config.source == path.absolute()
+
+
+def test_base_url_corrections() -> None:
+    config = build(
+        {
+            "flowus": {"base_url": "https://api-test.allflow.cn/v1/"},
+            "siliconflow": {"base_url": "https://api.siliconflow.com/v1/chat/completions"},
+        }
+    )
+    assert config.flowus.base_url == "https://api-test.allflow.cn"
+    assert config.siliconflow.base_url == "https://api.siliconflow.com/v1"
+    assert config.warnings == (
+        "siliconflow.base_url ends in /chat/completions; using https://api.siliconflow.com/v1",
+    )
+
+
+def test_describe_masks_secrets() -> None:
+    config = build(
+        {
+            "flowus": {"token": f"Bearer {LONG_TOKEN}"},
+            "notify": {"webhook_url": "https://h.example/x"},
+        },
+        env={"SILICONFLOW_API_KEY": "short-key"},
+    )
+    text = "\n".join(describe(config))
+    assert LONG_TOKEN not in text and LONG_TOKEN[:-4] not in text
+    assert "short-key" not in text and "h.example" not in text
+    assert "flowus.token = ****wxyz" in text
+    assert "siliconflow.token = ****  (from SILICONFLOW_API_KEY)" in text
+    assert "notify.webhook_url = ****" in text
+    assert "flowus.parent_page_id = (not set)" in text
+    assert 'scheduler.time = "08:00"' in text
+
+
+@pytest.mark.parametrize(
+    ("secret", "shown"), [("a" * 15, "****"), ("a" * 12 + "wxyz", "****wxyz"), ("", "****")]
+)
+def test_mask(secret: str, shown: str) -> None:
+    assert mask(secret) == shown
+
+
+def test_permission_warning_on_a_readable_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[flowus]\ntoken = "placeholder"\n')
+    path.chmod(0o644)
+    warnings = permission_warnings(load_config(path, env={}))
+    assert len(warnings) == 1
+    assert str(path) in warnings[0] and "0644" in warnings[0]
+    assert warnings[0].endswith(f"chmod 600 {path}")
+    path.chmod(0o600)
+    assert permission_warnings(load_config(path, env={})) == []
+
+
+def test_no_permission_warning_without_secrets_in_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "[scheduler]\nenabled = true\n")
+    path.chmod(0o644)
+    assert permission_warnings(load_config(path, env={"FLOWUS_TOKEN": "from-env"})) == []
+
+
+def example_path() -> Path:
+    return Path(str(resources.files("diaryflow") / "data" / "config.example.toml"))
+
+
+def test_example_file_loads_and_equals_the_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    shutil.copy(example_path(), path)
+    config = load_config(path, env={})
+    assert config.warnings == ()
+    defaults = config_from_mapping({}, tmp_path)
+    assert config.model_copy(update={"source": None}) == defaults
+
+
+def test_example_file_shows_every_key() -> None:
+    text = example_path().read_text(encoding="utf-8")
+    for section, model in SECTIONS.items():
+        assert f"[{section}]" in text
+        for key in model.model_fields:
+            if key != "page_id":  # derived from url
+                assert re.search(rf"^(# )?{key} = ", text, re.M), f"{section}.{key}"
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    assert (
+        str(caught.value)
+        == f'config = "{path}": file not found; run `diaryflow init` to create one'
+    )
+
+
+def test_toml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "[scheduler]\nenabled = true\ntime = 08:00\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    message = str(caught.value)
+    assert message.startswith(f'config = "{path}": invalid TOML at line 3, column ')
+    assert "\n" not in message
+
+
+def test_file_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes("\ufeff[database]\nrecent_days = 3\n".encode())
+    assert load_config(path, env={}).database.recent_days == 3
+
+
+def test_require_flowus_token_when_missing() -> None:
+    with pytest.raises(ConfigError) as caught:
+        require_flowus_token(build({}))
+    assert str(caught.value) == (
+        "flowus.token: not set: put the integration token in config.toml or FLOWUS_TOKEN"
+    )
+
+
+def test_conflicting_page_id_and_url() -> None:
+    message = error_of(
+        {"flowus": {"url": LEGACY_PAGE, "page_id": "5f6e7d8c9b0a4f1e8d2c3b4a59687766"}}
+    )
+    assert message.startswith(
+        'flowus.page_id = "5f6e7d8c9b0a4f1e8d2c3b4a59687766": expected the same page'
+    )
+
+
+def test_config_is_frozen() -> None:
+    config = build({})
+    with pytest.raises(ValueError):
+        config.scheduler.max_retries = 5
+
+
+def test_every_field_describes_what_it_expects() -> None:
+    for section, model in SECTIONS.items():
+        for key, field in model.model_fields.items():
+            assert field.description, f"{section}.{key}"
+
+
+ODD_VALUES: list[object] = [True, "x", 3.5, -1, [], {}, dt.time(7, 30, 5)]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES, ids=repr)
+def test_any_value_gives_a_config_or_one_config_error_line(value: object) -> None:
+    for section, model in SECTIONS.items():
+        for key in model.model_fields:
+            try:
+                config = build({section: {key: value}})
+            except ConfigError as exc:
+                assert "\n" not in str(exc)
+                assert str(exc).startswith(f"{section}.{key}"), str(exc)
+            else:
+                assert isinstance(getattr(config, section), BaseModel)

@@ -1,0 +1,336 @@
+"""Examples for blocks → Markdown and the whole data.log, plus junk-input property tests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diaryflow.model import Block, Entry, MissingPage, PageDoc, Snapshot, parse_block
+from diaryflow.render import (
+    render_blocks,
+    render_properties,
+    render_rich_text,
+    render_snapshot,
+)
+
+PROJECT = "3f2a9c1e-0b7d-4c55-9a10-1234567890ab"
+TITLES = {PROJECT: "项目A"}
+
+
+def rt(text: str, **ann: object) -> dict[str, Any]:
+    return {"type": "text", "text": {"content": text}, "annotations": ann, "plain_text": text}
+
+
+def blk(kind: str, *children: Block, text: str | None = None, **data: object) -> Block:
+    if text is not None:
+        data["rich_text"] = [rt(text)]
+    return parse_block({"type": kind, "data": data, "has_children": bool(children)}, children)
+
+
+def page_mention(page_id: str) -> dict[str, Any]:
+    return {"type": "mention", "mention": {"type": "page", "page": {"id": page_id}}}
+
+
+BLOCK_CASES: list[tuple[str, Block, str]] = [
+    ("paragraph", blk("paragraph", text="你好"), "你好"),
+    ("empty paragraph", blk("paragraph", rich_text=[]), ""),
+    ("heading_1", blk("heading_1", text="一"), "# 一"),
+    ("heading_2", blk("heading_2", text="二"), "## 二"),
+    ("heading_3", blk("heading_3", text="三\n行"), "### 三 行"),
+    ("bulleted", blk("bulleted_list_item", text="点"), "- 点"),
+    ("bulleted multi-line", blk("bulleted_list_item", text="a\nb"), "- a\n  b"),
+    ("numbered", blk("numbered_list_item", text="数"), "1. 数"),
+    ("to_do checked", blk("to_do", text="做完", checked=True), "- [x] 做完"),
+    ("to_do open", blk("to_do", text="没做", checked=False), "- [ ] 没做"),
+    ("to_do junk checked", blk("to_do", text="?", checked="yes"), "- [ ] ?"),
+    ("quote", blk("quote", text="引\n用"), "> 引\n> 用"),
+    ("toggle", blk("toggle", text="折叠"), "- ▸ 折叠"),
+    ("callout", blk("callout", text="注意"), "> 💡 注意"),
+    ("callout icon", blk("callout", text="记", icon={"type": "emoji", "emoji": "📝"}), "> 📝 记"),
+    ("code", blk("code", text="print(1)", language="Python"), "```python\nprint(1)\n```"),
+    ("code plain", blk("code", text="x", language="Plain Text"), "```text\nx\n```"),
+    ("code mermaid", blk("code", text="graph TD", language="Mermaid"), "```mermaid\ngraph TD\n```"),
+    ("code fence", blk("code", text="```", language=None), "````\n```\n````"),
+    ("equation", blk("equation", expression="a^2+b^2"), "$$a^2+b^2$$"),
+    ("equation multi-line", blk("equation", expression="a\\\\\nb"), "$$\na\\\\\nb\n$$"),
+    ("divider", blk("divider"), "---"),
+    ("image external", blk("image", type="external", external={"url": "https://i/x.png"}),
+     "[image](https://i/x.png)"),
+    ("image caption", blk("image", type="file", file={"url": "https://f/y.png", "expiry_time": "t"},
+     caption=[rt("合照")]), "[合照](https://f/y.png)"),
+    ("file", blk("file", type="file", file={"url": "https://f/a.pdf"}), "[file](https://f/a.pdf)"),
+    ("bookmark", blk("bookmark", url="https://b.cn", caption=[rt("书签")]), "[书签](https://b.cn)"),
+    ("embed", blk("embed", url="https://e.cn"), "[embed](https://e.cn)"),
+    ("media without url", blk("image", caption=[rt("丢了")]), "[丢了]"),
+    ("link_to_page", blk("link_to_page", page_id=PROJECT), "→ [[项目A]]"),
+    ("link_to_page unknown", blk("link_to_page", page_id="0123456789"), "→ [[页面 01234567]]"),
+    ("child_page", blk("child_page", title="子页"), "📄 子页"),
+    ("child_database", blk("child_database", title="子库"), "🗃 子库"),
+    ("table_row alone", blk("table_row", cells=[[rt("a")], [rt("b")]]), "| | |\n| --- | --- |\n| a | b |"),
+    ("synced_block", blk("synced_block", blk("paragraph", text="同步"), synced_from=None), "同步"),
+    ("template", blk("template", blk("paragraph", text="模板")), "模板"),
+    ("column_list", blk("column_list", blk("column", blk("paragraph", text="左")),
+     blk("column", blk("paragraph", text="右"))), "左\n\n右"),
+    ("unknown with text", blk("mystery", text="还在"), "还在"),
+    ("unknown without text", blk("mystery", foo=1), ""),
+    ("junk block", parse_block([1, 2]), ""),
+    ("heading children", blk("heading_1", blk("paragraph", text="下"), text="上"), "# 上\n\n下"),
+    ("paragraph children", blk("paragraph", blk("paragraph", text="子"), text="父"), "父\n\n  子"),
+    ("toggle children", blk("toggle", blk("paragraph", text="里"), blk("to_do", text="t"),
+     text="外"), "- ▸ 外\n  里\n\n  - [ ] t"),
+    ("quote children", blk("quote", blk("bulleted_list_item", text="i"), text="q"), "> q\n> - i"),
+    ("callout children", blk("callout", blk("paragraph", text="p")), "> 💡\n> p"),
+    ("mention in block", blk("paragraph", rich_text=[rt("见 "), page_mention(PROJECT)]), "见 [[项目A]]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("block", "expected"), [c[1:] for c in BLOCK_CASES], ids=[c[0] for c in BLOCK_CASES])
+def test_each_block_type(block: Block, expected: str) -> None:
+    assert render_blocks([block], TITLES) == expected
+
+
+def test_type_keyed_shape_matches_data_shape() -> None:
+    payload = {"rich_text": [rt("同")], "checked": True}
+    data_shape = parse_block({"type": "to_do", "data": payload})
+    keyed_shape = parse_block({"type": "to_do", "to_do": payload})
+    assert render_blocks([data_shape], {}) == render_blocks([keyed_shape], {}) == "- [x] 同"
+
+
+def test_three_level_list_and_numbering_runs() -> None:
+    deep = blk("bulleted_list_item", blk("bulleted_list_item", text="三"), text="二")
+    blocks = [
+        blk("numbered_list_item", deep, blk("numbered_list_item", text="子一"), text="一"),
+        blk("numbered_list_item", text=""),  # empty: skipped, does not take a number
+        blk("numbered_list_item", text="二"),
+        blk("paragraph", text="断开"),
+        blk("numbered_list_item", text="重新"),
+        blk("bulleted_list_item", text="点"),
+    ]
+    expected = "1. 一\n  - 二\n    - 三\n  1. 子一\n2. 二\n\n断开\n\n1. 重新\n- 点"
+    assert render_blocks(blocks, {}) == expected
+
+
+def test_long_paragraph_split_over_items_is_one_paragraph() -> None:
+    parts = ["长" * 2000, "文" * 2000, "本" * 123]
+    text = render_blocks([blk("paragraph", rich_text=[rt(p) for p in parts])], {})
+    assert text == "".join(parts)
+    assert "\n" not in text
+
+
+def test_table_with_header_escapes_pipes_and_pads_to_width() -> None:
+    rows = [blk("table_row", cells=[[rt("名")], [rt("值|x")], [rt("备注")]]),
+            blk("table_row", cells=[[rt("a", bold=True)], [rt("1\n2")]])]  # fmt: skip
+    table = blk("table", *rows, table_width=3, has_column_header=True)
+    expected = "| 名 | 值\\|x | 备注 |\n| --- | --- | --- |\n| **a** | 1<br>2 | |"
+    assert render_blocks([table], {}) == expected
+
+
+def test_table_without_header_gets_empty_header_of_table_width() -> None:
+    table = blk("table", blk("table_row", cells=[[rt("x")]]), table_width=2)
+    assert render_blocks([table], {}) == "| | |\n| --- | --- |\n| x | |"
+    assert render_blocks([blk("table", table_width=10**12)], {}) == ""
+
+
+def test_heading_offset_demotes_and_caps() -> None:
+    blocks = [blk("heading_1", text="a"), blk("heading_3", text="c")]
+    assert render_blocks(blocks, {}, heading_offset=2) == "### a\n\n##### c"
+    assert render_blocks(blocks, {}, heading_offset=9) == "###### a\n\n###### c"
+
+
+def test_very_deep_tree_is_cut_not_crashed() -> None:
+    node = blk("bulleted_list_item", text="底")
+    for _ in range(3000):
+        node = blk("bulleted_list_item", node, text="层")
+    lines = render_blocks([node], {}).split("\n")
+    assert 50 <= len(lines) <= 100
+    assert lines[0] == "- 层"
+
+
+def entry_page(page_id: str, title: str, created: datetime, **extra: Any) -> PageDoc:
+    return PageDoc(page_id, title, created, "", {}, extra.get("props", {}), extra.get("blocks", ()))
+
+
+def test_render_snapshot_line_by_line() -> None:
+    cst = timezone(timedelta(hours=8))
+    mood = {"心情": {"type": "select", "select": {"name": "平静"}}}
+    snapshot = Snapshot(
+        database_id="db",
+        database_title="我的日记",
+        timezone="Asia/Shanghai",
+        window_start=date(2024, 3, 1),
+        window_end=date(2024, 3, 7),
+        entries=(
+            Entry(entry_page("e3", "周三", datetime(2024, 3, 3, 9, tzinfo=cst),
+                             blocks=(blk("paragraph", rich_text=[rt("推进 "), page_mention(PROJECT)]),)),
+                  date(2024, 3, 3)),
+            Entry(entry_page("e1b", "晚上", datetime(2024, 3, 1, 21, tzinfo=cst)), date(2024, 3, 1)),
+            Entry(entry_page("e1a", "", datetime(2024, 3, 1, 8), props={
+                "标题": {"type": "title", "title": [rt("早上")]}, **mood},
+                blocks=(blk("heading_1", text="计划"), blk("to_do", text="跑步  "),
+                        blk("to_do", text="读书", checked=True))),
+                  date(2024, 3, 1)),
+        ),
+        linked=(
+            entry_page(PROJECT, "项目A", datetime(2024, 1, 1, tzinfo=cst),
+                       props={"状态": {"type": "status", "status": {"name": "进行中"}}},
+                       blocks=(blk("paragraph", text="目标\n\n\n\n上线"),)),
+            entry_page("e3", "周三", datetime(2024, 3, 3, tzinfo=cst)),
+            entry_page(PROJECT, "项目A", datetime(2024, 1, 1, tzinfo=cst)),
+        ),
+        missing=(MissingPage("deadbeef-0000", 404, "not_found"), MissingPage("cafebabe-1", 403, "")),
+    )  # fmt: skip
+    expected = [
+        "# 我的日记",
+        "时间范围: 2024-03-01 – 2024-03-07 · 时区: Asia/Shanghai · 条目: 3",
+        "",
+        "## 2024-03-01 · 早上",
+        "心情: 平静",
+        "",
+        "### 计划",
+        "",
+        "- [ ] 跑步",
+        "- [x] 读书",
+        "",
+        "## 2024-03-01 · 晚上",
+        "",
+        "## 2024-03-03 · 周三",
+        "",
+        "推进 [[项目A]]",
+        "",
+        "# 关联页面",
+        "",
+        "## 项目A",
+        "状态: 进行中",
+        "",
+        "目标",
+        "",
+        "上线",
+        "",
+        "注: 无法读取的页面: deadbeef (not_found), cafebabe (HTTP 403)",
+    ]
+    rendered = render_snapshot(snapshot)
+    assert rendered.split("\n")[:-1] == expected
+    assert rendered.endswith("上线\n\n注: 无法读取的页面: deadbeef (not_found), cafebabe (HTTP 403)\n")
+    assert "心情" not in render_snapshot(snapshot, include_properties=False)
+
+
+# --- property tests: arbitrary JSON where API data goes never crashes, output is stable ---
+
+BLOCK_TYPES = [
+    "paragraph", "heading_1", "heading_2", "heading_3", "bulleted_list_item",
+    "numbered_list_item", "to_do", "quote", "toggle", "code", "image", "file", "bookmark",
+    "embed", "callout", "equation", "link_to_page", "template", "synced_block", "divider",
+    "column_list", "column", "table", "table_row", "child_page", "child_database", "weird",
+]  # fmt: skip
+PROPERTY_TYPES = [
+    "title", "rich_text", "number", "checkbox", "select", "multi_select", "status", "date",
+    "people", "files", "url", "email", "phone_number", "relation", "formula", "rollup",
+    "created_time", "last_edited_time", "created_by", "last_edited_by", "mystery",
+]  # fmt: skip
+
+scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+junk = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=5,
+)
+texts = st.text(max_size=30) | scalars
+ref = st.fixed_dictionaries({"id": st.sampled_from([PROJECT, "", "x"]) | scalars}) | scalars
+rich_item = st.fixed_dictionaries(
+    {"type": st.sampled_from(["text", "mention", "equation", "?"]) | scalars},
+    optional={
+        "text": st.fixed_dictionaries({"content": texts, "link": ref}) | junk,
+        "mention": st.fixed_dictionaries(
+            {"type": st.sampled_from(["page", "user", "date"]) | scalars, "page": ref, "user": ref,
+             "date": st.fixed_dictionaries({"start": texts, "end": texts}) | junk}
+        ) | junk,
+        "equation": st.fixed_dictionaries({"expression": texts}),
+        "annotations": st.dictionaries(
+            st.sampled_from(["bold", "italic", "strikethrough", "code"]), st.booleans() | scalars
+        ) | junk,
+        "plain_text": texts,
+        "href": texts,
+    },
+)  # fmt: skip
+rich_text = st.lists(rich_item, max_size=3) | junk
+block_data = st.fixed_dictionaries(
+    {"rich_text": rich_text},
+    optional={
+        "checked": st.booleans() | scalars, "language": texts, "url": texts, "icon": junk,
+        "expression": texts, "page_id": texts, "title": texts, "caption": rich_text,
+        "cells": st.lists(rich_text, max_size=3) | junk, "table_width": st.integers() | scalars,
+        "has_column_header": st.booleans() | scalars, "type": st.sampled_from(["file", "external"]),
+        "external": ref, "file": ref,
+    },
+)  # fmt: skip
+raw_block = st.builds(
+    lambda kind, data, keyed: {"type": kind, (kind if keyed and isinstance(kind, str) else "data"): data},
+    st.sampled_from(BLOCK_TYPES) | scalars,
+    block_data | junk,
+    st.booleans(),
+)
+trees = st.recursive(
+    raw_block.map(parse_block),
+    lambda kids: st.builds(lambda raw, c: parse_block(raw, tuple(c)), raw_block, st.lists(kids, max_size=3)),
+    max_leaves=6,
+)
+blocks = st.lists(trees | junk.map(parse_block), max_size=3)
+prop_value = st.recursive(
+    st.builds(
+        lambda kind, value, more: {"type": kind, kind if isinstance(kind, str) else "v": value, **more},
+        st.sampled_from(PROPERTY_TYPES) | scalars,
+        rich_text | st.lists(ref, max_size=3) | ref,
+        st.fixed_dictionaries({}, optional={"has_more": scalars}),
+    ),
+    lambda inner: st.builds(
+        lambda items: {"type": "rollup", "rollup": {"type": "array", "array": items}}, st.lists(inner, max_size=3)
+    ),
+    max_leaves=4,
+)
+properties = st.dictionaries(st.text(max_size=4), prop_value | junk, max_size=4) | junk
+
+FUZZ = settings(max_examples=250, deadline=None)
+
+
+def assert_compact(text: str) -> None:
+    assert "\n\n\n" not in text
+    assert all(line == line.rstrip() for line in text.split("\n"))
+
+
+@FUZZ
+@given(blocks)
+def test_render_blocks_never_raises_and_is_deterministic(tree: list[Block]) -> None:
+    first = render_blocks(tree, TITLES)
+    assert first == render_blocks(tree, TITLES)
+    assert_compact(first)
+
+
+@FUZZ
+@given(rich_text)
+def test_render_rich_text_never_raises_and_is_deterministic(items: object) -> None:
+    assert render_rich_text(items, TITLES) == render_rich_text(items, TITLES)
+
+
+@FUZZ
+@given(properties)
+def test_render_properties_never_raises_and_is_deterministic(props: Any) -> None:
+    line = render_properties(props, TITLES)
+    assert line == render_properties(props, TITLES)
+    assert "\n" not in line
+
+
+@FUZZ
+@given(st.lists(st.tuples(properties, blocks), max_size=2))
+def test_render_snapshot_of_junk_is_compact(pages: list[tuple[Any, list[Block]]]) -> None:
+    docs = [entry_page(f"p{i}", "", datetime(2024, 1, 1), props=p, blocks=tuple(b))
+            for i, (p, b) in enumerate(pages)]  # fmt: skip
+    snapshot = Snapshot("db", "", "UTC", date(2024, 1, 1), date(2024, 1, 2),
+                        tuple(Entry(d, date(2024, 1, 1)) for d in docs), linked=tuple(docs))  # fmt: skip
+    text = render_snapshot(snapshot)
+    assert text == render_snapshot(snapshot)
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    assert_compact(text)
