@@ -95,15 +95,18 @@ def test_line_keeps_order_skips_title_and_empties() -> None:
 
 
 def test_skip_names() -> None:
-    properties = {"日期": prop("date", {"start": "2024-01-01"}), "分类": prop("select", {"name": "x"})}
+    properties = {
+        "日期": prop("date", {"start": "2024-01-01"}),
+        "分类": prop("select", {"name": "x"}),
+    }
     assert render_properties(properties, {}, skip={"日期"}) == "分类: x"
     assert render_properties(properties, {}, skip="日期") == "分类: x"
 
 
 def test_page_title() -> None:
-    assert page_title({"分类": prop("select", {"name": "x"}), "Name": prop("title", rt("周 一"))}) == (
-        "周 一"
-    )
+    assert page_title(
+        {"分类": prop("select", {"name": "x"}), "Name": prop("title", rt("周 一"))}
+    ) == ("周 一")
     assert page_title({"分类": prop("select", {"name": "x"})}) == ""
     assert page_title({"t": {"title": rt("无类型")}}) == "无类型"
     assert page_title(None) == ""  # type: ignore[arg-type]

@@ -86,8 +86,8 @@ def _block(block: Block, ctx: _Ctx, depth: int, number: int) -> list[str]:
         return _sequence(children, ctx, depth + 1)
     if kind == "table":
         return _table(data, children, ctx, depth)
-    head = _head(block, data, ctx, number)
     kids = _sequence(children, ctx, depth + 1)
+    head = _head(block, data, ctx, number, bool(kids))
     # List items and quotes keep their children tight; other blocks set them off.
     tight = kind in _LIST_TYPES or kind in _QUOTED
     gap = [] if tight or not (head and kids) else [""]
@@ -98,7 +98,9 @@ def _block(block: Block, ctx: _Ctx, depth: int, number: int) -> list[str]:
     return [*head, *gap, *_indent(kids)]
 
 
-def _head(block: Block, data: Mapping[str, Any], ctx: _Ctx, number: int) -> list[str]:
+def _head(
+    block: Block, data: Mapping[str, Any], ctx: _Ctx, number: int, has_kids: bool
+) -> list[str]:
     """The block's own lines, without its children."""
     kind = block.type
     text = render_rich_text(data.get("rich_text"), ctx.titles, ctx.users)
@@ -107,10 +109,10 @@ def _head(block: Block, data: Mapping[str, Any], ctx: _Ctx, number: int) -> list
         level = min(_HEADINGS[kind] + ctx.heading_offset, 6)
         return [f"{'#' * level} {one_line(text)}"] if has_text else []
     if kind in _LIST_TYPES:
-        return _hang(_marker(kind, data, number), text) if has_text or block.children else []
+        return _hang(_marker(kind, data, number), text) if has_text or has_kids else []
     if kind == "callout":
         icon = one_line(as_str(as_map(data.get("icon")).get("emoji"))) or "💡"
-        return f"{icon} {text}".split("\n") if has_text or block.children else []
+        return f"{icon} {text}".split("\n") if has_text or has_kids else []
     if kind == "code":
         return _code(data)
     if kind == "equation":

@@ -64,7 +64,9 @@ def list_children(ctx: Context, req: Request) -> Result:
 
 
 @route(
-    "PATCH", "/v1/blocks/{block_id}/children", schema="AppendBlockChildrenRequest",
+    "PATCH",
+    "/v1/blocks/{block_id}/children",
+    schema="AppendBlockChildrenRequest",
     body_required=True,
 )
 def append_children(ctx: Context, req: Request) -> Result:

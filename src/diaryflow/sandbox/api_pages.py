@@ -47,8 +47,11 @@ def get_database(ctx: Context, req: Request) -> Result:
 
 
 @route(
-    "POST", "/v1/databases/{database_id}/query", schema="QueryDatabaseRequest",
-    is_list=True, read=True,
+    "POST",
+    "/v1/databases/{database_id}/query",
+    schema="QueryDatabaseRequest",
+    is_list=True,
+    read=True,
 )
 def query_database(ctx: Context, req: Request) -> Result:
     """List a database's pages, newest created first; no filters (v1 has none)."""
@@ -60,13 +63,18 @@ def query_database(ctx: Context, req: Request) -> Result:
     if ctx.honour_created_hint:
         rows = _apply_hints(rows, body)
     rows.sort(key=lambda p: (timeutil.parse_iso(p["created_time"]), p["id"]), reverse=True)
-    chunk, next_cursor, first = paginate(rows, [p["id"] for p in rows], body.get("start_cursor"), size)
+    chunk, next_cursor, first = paginate(
+        rows, [p["id"] for p in rows], body.get("start_cursor"), size
+    )
     results = [render.render_page(ws, p) for p in chunk]
     return Result(render.listing(results, next_cursor), first_cursor=first)
 
 
 def _apply_hints(rows: list[dict[str, JSON]], body: dict[str, JSON]) -> list[dict[str, JSON]]:
-    for hint, field in (("after_created_at", "created_time"), ("after_updated_at", "last_edited_time")):
+    for hint, field in (
+        ("after_created_at", "created_time"),
+        ("after_updated_at", "last_edited_time"),
+    ):
         if body.get(hint) is None:
             continue
         try:
@@ -125,7 +133,9 @@ def create_page(ctx: Context, req: Request) -> Result:
     ws.add_page(page)
     if parent["type"] == "page_id":
         title = render.page_title(page)
-        ws.add_blocks(page_id, [{"id": new_id, "type": "child_page", "data": {"title": title}}])
+        ws.add_blocks(
+            str(page_id), [{"id": new_id, "type": "child_page", "data": {"title": title}}]
+        )
     return Result(render.render_created_page(ws, page))
 
 

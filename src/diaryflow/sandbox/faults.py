@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -66,7 +67,7 @@ class Fault:
         """Return the extra headers the fault sends."""
         if self.retry_after is None:
             return {}
-        return {"Retry-After": str(int(self.retry_after))}
+        return {"Retry-After": str(math.ceil(self.retry_after))}
 
     def answer(self, request_id: str) -> tuple[int, str, bytes]:
         """Return (status, content type, body) for a replacing fault."""

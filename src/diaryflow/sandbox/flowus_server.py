@@ -3,142 +3,29 @@
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import socket
 import threading
 import time
-import uuid
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from diaryflow.sandbox import api_blocks, api_pages  # noqa: F401  (registers the routes)
 from diaryflow.sandbox.api import Context, Result, dispatch, find_route, is_read
 from diaryflow.sandbox.apierror import ApiError, error_body
 from diaryflow.sandbox.faults import REPLACING, Fault, FaultQueue, truncate
+from diaryflow.sandbox.http_handler import (
+    JSON_TYPE,
+    Answer,
+    RecordedRequest,
+    SandboxHTTPServer,
+    json_answer,
+)
 from diaryflow.sandbox.ratelimit import SlidingWindow
 from diaryflow.sandbox.workspace import Workspace
 
 JSON = Any
-JSON_TYPE = "application/json; charset=utf-8"
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request as the sandbox saw it, with the status it answered."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    body: JSON
-    status: int
-    started: float
-    kind: str
-
-
-@dataclass
-class _Answer:
-    status: int
-    body: bytes
-    content_type: str = JSON_TYPE
-    headers: dict[str, str] | None = None
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 256
-
-    def __init__(self, sandbox: FlowUsSandbox, address: tuple[str, int]) -> None:
-        self.sandbox = sandbox
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "FlowUsSandbox/1"
-    disable_nagle_algorithm = True  # small keep-alive answers must not wait on delayed ACKs
-    timeout = 60
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        """Stay quiet: requests are recorded on the sandbox instead."""
-
-    def do_GET(self) -> None:  # noqa: N802
-        """Serve a GET."""
-        self._serve("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        """Serve a POST."""
-        self._serve("POST")
-
-    def do_PATCH(self) -> None:  # noqa: N802
-        """Serve a PATCH."""
-        self._serve("PATCH")
-
-    def do_DELETE(self) -> None:  # noqa: N802
-        """Serve a DELETE."""
-        self._serve("DELETE")
-
-    def do_PUT(self) -> None:  # noqa: N802
-        """Serve a PUT (no endpoint takes one)."""
-        self._serve("PUT")
-
-    def _serve(self, method: str) -> None:
-        started = time.monotonic()
-        request_id = str(uuid.uuid4())
-        url = urlsplit(self.path)
-        query = dict(parse_qsl(url.query, keep_blank_values=True))
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body, body_error = _parse_body(raw)
-        answer = self.server.sandbox.answer(
-            method, url.path, query, body, body_error, self.headers.get("Authorization"), request_id
-        )
-        kind = "read" if is_read(method, url.path) else "write"
-        self.server.sandbox.record(
-            RecordedRequest(method, url.path, query, body, answer.status, started, kind)
-        )
-        self._send(answer, request_id)
-
-    def _send(self, answer: _Answer, request_id: str) -> None:
-        try:
-            self.send_response(answer.status)
-            self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(len(answer.body)))
-            self.send_header("X-Request-Id", request_id)
-            for name, value in (answer.headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(answer.body)
-        except OSError:
-            self.close_connection = True  # the client gave up (e.g. a timeout fault)
-
-
-def _parse_body(raw: bytes) -> tuple[JSON, str | None]:
-    if not raw.strip():
-        return None, None
-    try:
-        return json.loads(raw.decode("utf-8")), None
-    except (UnicodeDecodeError, ValueError) as exc:
-        return None, f"the request body is not valid JSON: {exc}"
-
-
-def _json(status: int, body: JSON, headers: dict[str, str] | None = None) -> _Answer:
-    return _Answer(status, json.dumps(body, ensure_ascii=False).encode("utf-8"), headers=headers)
+__all__ = ["FlowUsSandbox", "RecordedRequest", "main"]
 
 
 class FlowUsSandbox:
@@ -169,16 +56,19 @@ class FlowUsSandbox:
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._address = (host, port)
-        self._server: _Server | None = None
+        self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # ----- lifecycle
     def start(self) -> FlowUsSandbox:
         """Bind the port and serve in a daemon thread; returns self."""
         if self._server is None:
-            self._server = _Server(self, self._address)
+            self._server = SandboxHTTPServer(self, self._address)
             self._thread = threading.Thread(
-                target=self._server.serve_forever, name="flowus-sandbox", daemon=True
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},  # stop() waits up to one poll
+                name="flowus-sandbox",
+                daemon=True,
             )
             self._thread.start()
         return self
@@ -191,10 +81,8 @@ class FlowUsSandbox:
         server.shutdown()
         with server.connections_lock:
             for conn in list(server.connections):
-                try:
+                with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
         server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -271,23 +159,23 @@ class FlowUsSandbox:
         body_error: str | None,
         authorization: str | None,
         request_id: str,
-    ) -> _Answer:
+    ) -> Answer:
         """Decide the answer to one request: latency, faults, auth, limits, endpoint."""
         if self.latency > 0:
             time.sleep(self.latency)
         found = find_route(method, path)
         fault = self._faults.take(method, path, bool(found and found[0].is_list))
         if fault is not None and fault.kind in REPLACING:
-            status, content_type, payload = fault.answer(request_id)
-            return _Answer(status, payload, content_type, fault.headers())
+            status, content_type, raw = fault.answer(request_id)
+            return Answer(status, raw, content_type, fault.headers())
         try:
             result = self._checked(method, path, query, body, body_error, authorization)
         except ApiError as err:
             payload = error_body(err.status, err.code, err.message, request_id)
-            return _json(err.status, payload, err.headers)
+            return json_answer(err.status, payload, err.headers)
         except Exception as exc:  # an endpoint bug must still answer, as a 500
             payload = error_body(500, "internal_error", f"sandbox bug: {exc!r}", request_id)
-            return _json(500, payload)
+            return json_answer(500, payload)
         return self._wrap(result, fault)
 
     def _checked(
@@ -310,14 +198,16 @@ class FlowUsSandbox:
             raise ApiError(400, body_error, "validation_error")
         return dispatch(self.context, method, path, query, body)
 
-    def _wrap(self, result: Result, fault: Fault | None) -> _Answer:
+    def _wrap(self, result: Result, fault: Fault | None) -> Answer:
         if fault is not None and fault.kind == "empty_first_page" and result.status == 200:
             empty = {"object": "list", "results": [], "has_more": True}
             if result.first_cursor is not None:
-                return _json(200, {**empty, "next_cursor": result.first_cursor}, fault.headers())
-        answer = _json(result.status, result.body)
+                return json_answer(
+                    200, {**empty, "next_cursor": result.first_cursor}, fault.headers()
+                )
+        answer = json_answer(result.status, result.body)
         if fault is not None and fault.kind == "malformed":
-            return _Answer(200, truncate(answer.body), JSON_TYPE, fault.headers())
+            return Answer(200, truncate(answer.body), JSON_TYPE, fault.headers())
         if fault is not None and fault.kind == "timeout":
             # The work is done first, like a real server whose answer arrives too late.
             time.sleep(fault.delay)

@@ -14,7 +14,7 @@ Block lines (two spaces of indent nest a line under the one above)::
     ::synced KEY            ::synced-ref KEY       ~typed <line>  (serve type-keyed)
 
 Inline: **bold** *italic* ~~strike~~ `code` __underline__ [text](url) $equation$
-@page(KEY) @user(KEY) @date(DAY-OFFSET).
+@page(KEY) @user(KEY) @date(N) (N days after the page's own day).
 """
 
 from __future__ import annotations
@@ -68,8 +68,11 @@ def _annotations(**on: bool) -> dict[str, JSON]:
     return base
 
 
-def text_items(content: str, link: str | None = None, **on: bool) -> list[dict[str, JSON]]:
-    """Build text items for ``content``, split into chunks the API accepts."""
+def text_items(
+    content: str, link: str | None = None, style: str | None = None
+) -> list[dict[str, JSON]]:
+    """Build text items for ``content`` (``style`` names one annotation), split in chunks."""
+    on = {style: True} if style else {}
     pieces = [content[i : i + CHUNK] for i in range(0, len(content), CHUNK)] or [""]
     return [
         {
@@ -110,24 +113,37 @@ def inline(text: str, refs: Refs) -> list[dict[str, JSON]]:
             items.append(_mention("user", {"id": user_id}, "@" + name, None))
         elif g["dt"]:
             day = refs.day(int(g["dt"]))
-            items.append(_mention("date", {"start": day, "end": None, "time_zone": None}, day, None))
+            items.append(
+                _mention("date", {"start": day, "end": None, "time_zone": None}, day, None)
+            )
         elif g["eq"]:
             expr = g["eq"]
-            items.append(_mention("equation", {"expression": expr}, expr, None))
-            items[-1].pop("mention")
+            items.append(
+                {
+                    "type": "equation",
+                    "equation": {"expression": expr},
+                    "annotations": _annotations(),
+                    "plain_text": expr,
+                    "href": None,
+                }
+            )
         elif g["lt"]:
             items += text_items(g["lt"], link=g["lu"])
         else:
             flag = {"b": "bold", "s": "strikethrough", "c": "code", "u": "underline", "i": "italic"}
             key = next(k for k in flag if g[k])
-            items += text_items(g[key], **{flag[key]: True})
+            items += text_items(g[key], style=flag[key])
     if pos < len(text) or not items:
         items += text_items(text[pos:])
     return items
 
 
 def _text_data(text: str, refs: Refs, **extra: JSON) -> dict[str, JSON]:
-    return {"rich_text": inline(text, refs), "text_color": "default", "background_color": "default"} | extra
+    return {
+        "rich_text": inline(text, refs),
+        "text_color": "default",
+        "background_color": "default",
+    } | extra
 
 
 def _media(kind: str, args: str, refs: Refs) -> dict[str, JSON]:
@@ -136,7 +152,11 @@ def _media(kind: str, args: str, refs: Refs) -> dict[str, JSON]:
     if kind == "image":
         return {"type": "external", "external": {"url": url}, "caption": captions}
     if kind == "file":
-        return {"type": "file", "file": {"url": url, "expiry_time": refs.expiry()}, "caption": captions}
+        return {
+            "type": "file",
+            "file": {"url": url, "expiry_time": refs.expiry()},
+            "caption": captions,
+        }
     return {"url": url, "caption": captions}
 
 
@@ -219,11 +239,19 @@ def parse_blocks(text: str, refs: Refs) -> list[dict[str, JSON]]:
         if line.startswith("```"):
             body: list[str] = []
             while index < len(lines) and lines[index].strip() != "```":
-                body.append(lines[index][indent:] if lines[index][:indent].isspace() else lines[index].lstrip())
+                body.append(
+                    lines[index][indent:]
+                    if lines[index][:indent].isspace()
+                    else lines[index].lstrip()
+                )
                 index += 1
             index += 1
             code = "\n".join(body)
-            data = {"rich_text": text_items(code), "language": line[3:].strip() or "Plain Text", "caption": []}
+            data = {
+                "rich_text": text_items(code),
+                "language": line[3:].strip() or "Plain Text",
+                "caption": [],
+            }
             block: dict[str, JSON] = {"id": refs.block_id(), "type": "code", "data": data}
         else:
             block = _line_block(line, refs)

@@ -137,11 +137,7 @@ def _value(ws: Workspace, prop: dict[str, JSON], raw: JSON, name: str) -> JSON:
     if kind == "date":
         return None if raw is None else {"start": None, "end": None, "time_zone": None, **raw}
     if kind == "people":
-        people = []
-        for person in raw or []:
-            user = ws.user(str(person.get("id"))) or {}
-            people.append({"object": "user", "id": person.get("id"), "name": user.get("name")})
-        return people
+        return [{"object": "user", "id": str(person.get("id"))} for person in raw or []]
     if kind == "relation":
         return [{"id": str(item.get("id"))} for item in raw or []]
     return copy.deepcopy(raw)

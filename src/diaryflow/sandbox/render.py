@@ -148,7 +148,7 @@ def _parent_ref(ws: Workspace, container_id: str) -> dict[str, JSON]:
 def render_block(ws: Workspace, block: dict[str, JSON]) -> dict[str, JSON]:
     """Render the spec's Block object, type-keyed instead of ``data`` when marked typed."""
     block_id = block["id"]
-    owner = ws.pages.get(ws.owner_page(ws.parents.get(block_id, block_id)) or "") or {}
+    owner = ws.pages.get(ws.owner_page(ws.parents.get(block_id) or block_id) or "") or {}
     created = block.get("created_time") or owner.get("created_time")
     creator = user_ref(owner.get("created_by", ws.data.get("me")))
     if block["type"] == "child_page" and block_id in ws.pages:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -114,14 +115,16 @@ class Workspace:
         """Return the live child list of a page or block (a synced copy shows its source)."""
         with self.lock:
             if container_id in self.pages:
-                return self.pages[container_id].setdefault("children", [])
+                found: list[dict[str, JSON]] = self.pages[container_id].setdefault("children", [])
+                return found
             block = self.blocks.get(container_id)
             if block is None:
                 return None
             source = (block.get("data") or {}).get("synced_from") or {}
             if block["type"] == "synced_block" and source.get("block_id") in self.blocks:
                 block = self.blocks[source["block_id"]]
-            return block.setdefault("children", [])
+            children: list[dict[str, JSON]] = block.setdefault("children", [])
+            return children
 
     def owner_page(self, object_id: str) -> str | None:
         """Return the id of the page whose body holds a block (a page id maps to itself)."""
@@ -162,7 +165,7 @@ class Workspace:
         """Return None if the bot may read the page/database/block, else 403 or 404."""
         with self.lock:
             current: str | None = object_id
-            if current in self.blocks and current not in self.pages:
+            if current in self.blocks and current not in self.pages | self.databases:
                 current = self.owner_page(current)
                 if current is None:
                     return 404
@@ -209,6 +212,17 @@ class Workspace:
             page["last_edited_time"] = when or timeutil.bump(page.get("last_edited_time"))
             return str(page["last_edited_time"])
 
+    def touch_entries(self, count: int = 3, database_id: str | None = None) -> list[str]:
+        """Bump the newest ``count`` rows of a database (default: the one with most rows)."""
+        with self.lock:
+            if database_id is None:
+                database_id = max(self.databases, key=lambda db: len(self.rows(db)))
+            rows = sorted(self.rows(database_id), key=lambda p: p["created_time"], reverse=True)
+            chosen = [p["id"] for p in rows if not p.get("archived")][:count]
+            for page_id in chosen:
+                self.touch(page_id)
+            return chosen
+
     def touch_owner(self, object_id: str) -> None:
         """Bump the last_edited_time of the page holding a block (or the page itself)."""
         with self.lock:
@@ -234,7 +248,8 @@ class Workspace:
     def add_blocks(
         self, container_id: str, blocks: list[dict[str, JSON]], *, touch: bool = True
     ) -> list[dict[str, JSON]]:
-        """Append blocks (with nested children) to a page or block; bump the page by default."""
+        """Append blocks (nested children allowed, ids filled in); bump the page by default."""
+        _fill_ids(blocks)
         with self.lock:
             target = self.children_list(container_id)
             if target is None:
@@ -281,3 +296,10 @@ class Workspace:
             if isinstance(anchor, str):
                 self.data["anchor_date"] = timeutil.shift_text(anchor, days) or anchor
             return self
+
+
+def _fill_ids(blocks: list[dict[str, JSON]]) -> None:
+    for block in blocks:
+        block.setdefault("id", str(uuid.uuid4()))
+        block.setdefault("data", {})
+        _fill_ids(block.get("children", []))
