@@ -98,7 +98,7 @@ def collect(
     tz = ZoneInfo(options.timezone)
     start, end = window(end, options.recent_days)
     progress.stage("Finding the diary database", None)
-    database = find_database(client, options.database_id, options.page_id)
+    database = _database(client, store, options)
     validate_date_property(database, options.date_property)
     database_id = str(database["id"])
     progress.stage("Listing diary entries", None)
@@ -130,6 +130,22 @@ def collect(
         linked=linked,
         missing=tuple(missing + more_missing),
     )
+
+
+def _database(client: FlowUsClient, store: Store, options: CollectOptions) -> dict[str, Any]:
+    """The diary database; the one found on ``flowus.url`` is remembered for later runs."""
+    if options.database_id or not options.page_id:
+        return find_database(client, options.database_id, options.page_id)
+    key = f"database_on_page:{options.page_id}"
+    remembered = store.get_meta(key)
+    if remembered:
+        try:
+            return client.get_database(remembered)
+        except (FlowUsNotFound, FlowUsForbidden):
+            log.info("the remembered diary database %s is gone; looking again", remembered)
+    database = find_database(client, None, options.page_id)
+    store.set_meta(key, str(database["id"]))
+    return database
 
 
 def _query(

@@ -22,6 +22,12 @@ MIGRATIONS: tuple[str, ...] = (
         fetched_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
     );
     """,
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -106,3 +112,18 @@ class Store:
         """Drop a page from the cache (it was deleted or unshared)."""
         with self._lock, self._db:
             self._db.execute("DELETE FROM page_cache WHERE page_id = ?", (page_id,))
+
+    def get_meta(self, key: str) -> str | None:
+        """A remembered value (such as the database found on a page), or None."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Remember a value across runs."""
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )

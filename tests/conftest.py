@@ -1,0 +1,48 @@
+"""Shared fixtures: sandbox servers on 127.0.0.1 and clients pointed at them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from diaryflow.flowus import FlowUsClient
+from diaryflow.sandbox import FlowUsSandbox, Workspace, sample_workspace
+
+END = date(2026, 11, 27)
+TOKEN = "sandbox-token"
+
+
+@pytest.fixture(scope="session")
+def sample_json() -> dict[str, Any]:
+    """The bundled sample, shifted so its newest diary day is END (built once)."""
+    return sample_workspace(END).to_json()
+
+
+@pytest.fixture
+def sample_sandbox(sample_json: dict[str, Any]) -> Iterator[FlowUsSandbox]:
+    """A sandbox serving a fresh copy of the sample workspace."""
+    with FlowUsSandbox(Workspace.from_json(sample_json), token=TOKEN) as sandbox:
+        yield sandbox
+
+
+ClientFactory = Callable[..., FlowUsClient]
+
+
+@pytest.fixture
+def make_client() -> Iterator[ClientFactory]:
+    """Build clients for a sandbox; every client made is closed at the end."""
+    made: list[FlowUsClient] = []
+
+    def make(sandbox: FlowUsSandbox, **options: Any) -> FlowUsClient:
+        options.setdefault("reads_per_minute", 60_000)
+        options.setdefault("writes_per_minute", 60_000)
+        client = FlowUsClient.connect(options.pop("token", TOKEN), sandbox.base_url, **options)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()

@@ -1,0 +1,173 @@
+"""The commands as a user runs them: real processes, real config files, the sandbox server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from diaryflow.sandbox import FlowUsSandbox
+from diaryflow.sandbox.sample import ROOT_PAGE_ID
+from tests.conftest import END
+
+ROOT = Path(__file__).resolve().parents[1]
+LEGACY = ROOT / "tests" / "fixtures" / "legacy_config.toml"
+
+
+def diaryflow(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+              ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "diaryflow", *args], capture_output=True, text=True,
+        cwd=cwd, env={**os.environ, **(env or {})}, timeout=120,
+    )
+
+
+def scheduler(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "scheduler.py"), *args],
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+@pytest.fixture
+def served(sample_sandbox: FlowUsSandbox, tmp_path: Path) -> Iterator[Path]:
+    """A config.toml pointing at the sample sandbox, in its own folder."""
+    config = tmp_path / "site" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(
+        f'[flowus]\ntoken = "Bearer {sample_sandbox.token}"\n'
+        f'url = "https://flowus.cn/me/{ROOT_PAGE_ID}?code=XYZ"\n'
+        f'base_url = "{sample_sandbox.base_url}"\ndate_property = "日期"\n'
+        '[database]\nrecent_days = 7\n[mysql]\nhost = "localhost"\n',
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    yield config
+
+
+def test_help_lists_every_command() -> None:
+    result = diaryflow("--help")
+    assert result.returncode == 0
+    for command in ("demo", "init", "check", "run", "export", "serve", "history", "status",
+                    "deploy"):
+        assert command in result.stdout
+
+
+def test_scheduler_py_help_names_the_original_flags(tmp_path: Path) -> None:
+    result = scheduler("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "--run-once" in result.stdout and "--test-config" in result.stdout
+
+
+def test_legacy_config_passes_test_config_without_showing_secrets(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    shutil.copy(LEGACY, config)
+    config.chmod(0o600)
+    result = scheduler("--test-config", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Configuration OK" in result.stdout
+    assert "[mysql]" in result.stderr
+    assert "flowus-placeholder" not in result.stdout + result.stderr
+    assert "sf-placeholder" not in result.stdout + result.stderr
+
+
+def test_a_readable_secret_file_is_warned_about(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    shutil.copy(LEGACY, config)
+    config.chmod(0o644)
+    result = diaryflow("check", "--config", str(config))
+    assert result.returncode == 0
+    assert "chmod 600" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("section", "line", "message"),
+    [
+        ("scheduler", 'time = "25:00"', 'scheduler.time = "25:00": expected HH:MM (00:00–23:59)'),
+        ("scheduler", 'timezone = "Mars/Base"', 'scheduler.timezone = "Mars/Base": unknown'),
+        ("scheduler", "max_retries = -1", "scheduler.max_retries = -1: expected"),
+        ("database", "recent_days = 0", "database.recent_days = 0: expected"),
+        ("flowus", 'parent_page_id = "abc"', 'flowus.parent_page_id = "abc": expected'),
+    ],
+)
+def test_bad_values_give_one_line_and_exit_2(
+    tmp_path: Path, section: str, line: str, message: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[{section}]\n{line}\n", encoding="utf-8")
+    for result in (diaryflow("check", "--config", str(config)),
+                   diaryflow("export", "--config", str(config))):
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_unknown_key_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[scheduler]\ntmie = "08:00"\n', encoding="utf-8")
+    result = diaryflow("check", "--config", str(config))
+    assert result.returncode == 0
+    assert "did you mean scheduler.time?" in result.stderr
+
+
+def test_a_missing_config_file_is_exit_2(tmp_path: Path) -> None:
+    result = diaryflow("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "diaryflow init" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_init_writes_a_private_config_and_will_not_overwrite(tmp_path: Path) -> None:
+    assert diaryflow("init", cwd=tmp_path).returncode == 0
+    config = tmp_path / "config.toml"
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert diaryflow("check", cwd=tmp_path).returncode == 0
+    again = diaryflow("init", cwd=tmp_path)
+    assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_export_writes_data_log_next_to_the_config(served: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = diaryflow("export", "--config", str(served), "--date", END.isoformat(),
+                       cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    data = served.parent / "outputs" / "data.log"
+    text = data.read_text(encoding="utf-8")
+    assert text.startswith("# 日记") and f"– {END.isoformat()}" in text
+    assert sorted(p.name for p in data.parent.iterdir()) == ["data.log"]  # no temp files left
+    assert (served.parent / "diaryflow.db").exists() and not list(elsewhere.iterdir())
+    assert "Collected" in result.stdout and "entries" in result.stdout
+
+
+def test_check_online_proves_the_token_and_database(served: Path) -> None:
+    result = diaryflow("check", "--online", "--config", str(served))
+    assert result.returncode == 0, result.stderr
+    assert "token accepted" in result.stdout and "「日记」" in result.stdout
+
+
+def test_check_online_with_a_wrong_token_says_which_setting(served: Path) -> None:
+    result = diaryflow("check", "--online", "--config", str(served),
+                       env={"FLOWUS_TOKEN": "not-the-token"})
+    assert result.returncode == 1
+    assert "flowus.token" in result.stderr and "not-the-token" not in result.stderr
+
+
+def test_commands_of_later_versions_say_so(served: Path) -> None:
+    for command in ("run", "serve", "history", "status"):
+        result = diaryflow(command, "--config", str(served))
+        assert result.returncode == 1
+        assert "not available in this version" in result.stderr
+    assert scheduler("--run-once", "--config", str(served), cwd=served.parent).returncode == 1
+
+
+def test_demo_runs_offline(tmp_path: Path) -> None:
+    result = diaryflow("demo", "--dir", str(tmp_path / "demo"), "--date", END.isoformat())
+    assert result.returncode == 0, result.stderr
+    data = tmp_path / "demo" / "outputs" / "data.log"
+    assert "## 2026-11-27" in data.read_text(encoding="utf-8")
+    assert "Collected" in result.stdout
