@@ -20,17 +20,27 @@ ROOT = Path(__file__).resolve().parents[1]
 LEGACY = ROOT / "tests" / "fixtures" / "legacy_config.toml"
 
 
-def diaryflow(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None
-              ) -> subprocess.CompletedProcess[str]:
+def diaryflow(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "diaryflow", *args], capture_output=True, text=True,
-        cwd=cwd, env={**os.environ, **(env or {})}, timeout=120,
+        [sys.executable, "-m", "diaryflow", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=120,
     )
 
 
 def scheduler(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "scheduler.py"), *args],
-                          capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scheduler.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -52,8 +62,17 @@ def served(sample_sandbox: FlowUsSandbox, tmp_path: Path) -> Iterator[Path]:
 def test_help_lists_every_command() -> None:
     result = diaryflow("--help")
     assert result.returncode == 0
-    for command in ("demo", "init", "check", "run", "export", "serve", "history", "status",
-                    "deploy"):
+    for command in (
+        "demo",
+        "init",
+        "check",
+        "run",
+        "export",
+        "serve",
+        "history",
+        "status",
+        "deploy",
+    ):
         assert command in result.stdout
 
 
@@ -99,8 +118,10 @@ def test_bad_values_give_one_line_and_exit_2(
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f"[{section}]\n{line}\n", encoding="utf-8")
-    for result in (diaryflow("check", "--config", str(config)),
-                   diaryflow("export", "--config", str(config))):
+    for result in (
+        diaryflow("check", "--config", str(config)),
+        diaryflow("export", "--config", str(config)),
+    ):
         assert result.returncode == 2
         assert "Traceback" not in result.stderr
         lines = result.stderr.strip().splitlines()
@@ -133,8 +154,7 @@ def test_init_writes_a_private_config_and_will_not_overwrite(tmp_path: Path) -> 
 def test_export_writes_data_log_next_to_the_config(served: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    result = diaryflow("export", "--config", str(served), "--date", END.isoformat(),
-                       cwd=elsewhere)
+    result = diaryflow("export", "--config", str(served), "--date", END.isoformat(), cwd=elsewhere)
     assert result.returncode == 0, result.stderr
     data = served.parent / "outputs" / "data.log"
     text = data.read_text(encoding="utf-8")
@@ -151,8 +171,9 @@ def test_check_online_proves_the_token_and_database(served: Path) -> None:
 
 
 def test_check_online_with_a_wrong_token_says_which_setting(served: Path) -> None:
-    result = diaryflow("check", "--online", "--config", str(served),
-                       env={"FLOWUS_TOKEN": "not-the-token"})
+    result = diaryflow(
+        "check", "--online", "--config", str(served), env={"FLOWUS_TOKEN": "not-the-token"}
+    )
     assert result.returncode == 1
     assert "flowus.token" in result.stderr and "not-the-token" not in result.stderr
 

@@ -23,8 +23,8 @@ from diaryflow.errors import (
 )
 from diaryflow.flowus import FlowUsClient
 from diaryflow.sandbox import FlowUsSandbox, Workspace
-from diaryflow.sandbox.sample import DIARY_DATABASE_ID, ROOT_PAGE_ID
 from diaryflow.sandbox.faults import Fault
+from diaryflow.sandbox.sample import DIARY_DATABASE_ID, ROOT_PAGE_ID
 from tests.conftest import TOKEN, ClientFactory
 
 PAGE = "11111111-2222-4333-8444-555555555555"
@@ -44,10 +44,18 @@ def workspace_with_children(count: int) -> Workspace:
         "properties": {"标题": {"type": "title", "title": []}},
         "children": [],
     }
-    ws = Workspace.from_json({"format": "diaryflow-sandbox/1", "space_id": "space",
-                              "url_base": "https://flowus.cn/t", "me": "u", "bot": "u",
-                              "users": [{"id": "u", "name": "测试"}], "databases": [],
-                              "pages": [page]})
+    ws = Workspace.from_json(
+        {
+            "format": "diaryflow-sandbox/1",
+            "space_id": "space",
+            "url_base": "https://flowus.cn/t",
+            "me": "u",
+            "bot": "u",
+            "users": [{"id": "u", "name": "测试"}],
+            "databases": [],
+            "pages": [page],
+        }
+    )
     if count:
         ws.add_blocks(PAGE, [paragraph(i) for i in range(count)])
     return ws
@@ -58,7 +66,9 @@ def children_requests(sandbox: FlowUsSandbox) -> int:
 
 
 @pytest.mark.parametrize(("count", "requests"), [(0, 1), (1, 1), (100, 1), (101, 2), (250, 3)])
-def test_pagination_reads_every_child(make_client: ClientFactory, count: int, requests: int) -> None:
+def test_pagination_reads_every_child(
+    make_client: ClientFactory, count: int, requests: int
+) -> None:
     with FlowUsSandbox(workspace_with_children(count), token=TOKEN) as sandbox:
         items = list(make_client(sandbox).list_children(PAGE))
         assert [i["data"]["rich_text"][0]["text"]["content"] for i in items] == [
@@ -74,7 +84,9 @@ def test_pagination_goes_past_an_empty_first_page(make_client: ClientFactory) ->
         assert children_requests(sandbox) == 2
 
 
-def test_database_query_is_paginated(sample_sandbox: FlowUsSandbox, make_client: ClientFactory) -> None:
+def test_database_query_is_paginated(
+    sample_sandbox: FlowUsSandbox, make_client: ClientFactory
+) -> None:
     client = make_client(sample_sandbox)
     small = [p["id"] for p in client.query_database(DIARY_DATABASE_ID, page_size=7)]
     large = [p["id"] for p in client.query_database(DIARY_DATABASE_ID)]
@@ -97,8 +109,11 @@ def test_database_query_is_paginated(sample_sandbox: FlowUsSandbox, make_client:
 )
 @pytest.mark.parametrize("kind", ["status", "status_alt_body", "status_text"])
 def test_error_statuses_and_body_shapes(
-    sample_sandbox: FlowUsSandbox, make_client: ClientFactory, status: int,
-    error_type: type[FlowUsError], kind: str,
+    sample_sandbox: FlowUsSandbox,
+    make_client: ClientFactory,
+    status: int,
+    error_type: type[FlowUsError],
+    kind: str,
 ) -> None:
     sample_sandbox.inject(Fault(kind, path=r"/pages/", status=status, code="some_code"))
     with pytest.raises(error_type) as caught:
@@ -135,7 +150,9 @@ def test_server_errors_on_reads_are_retried(
     assert waits == [0.5, 1.0]  # capped exponential backoff
 
 
-def test_retries_stop_at_the_limit(sample_sandbox: FlowUsSandbox, make_client: ClientFactory) -> None:
+def test_retries_stop_at_the_limit(
+    sample_sandbox: FlowUsSandbox, make_client: ClientFactory
+) -> None:
     sample_sandbox.inject(Fault("status", path=r"/pages/", status=503, times=10))
     with pytest.raises(FlowUsServerError):
         make_client(sample_sandbox, sleep=lambda s: None, max_retries=3).get_page(ROOT_PAGE_ID)
@@ -154,8 +171,9 @@ def test_malformed_answer_is_retried_then_reported(
 
 
 def test_retry_after_is_honoured(sample_sandbox: FlowUsSandbox, make_client: ClientFactory) -> None:
-    sample_sandbox.inject(Fault("status", path=r"/pages/", status=429, code="rate_limit",
-                                retry_after=1))
+    sample_sandbox.inject(
+        Fault("status", path=r"/pages/", status=429, code="rate_limit", retry_after=1)
+    )
     client = make_client(sample_sandbox)
     started = time.monotonic()
     assert client.get_page(ROOT_PAGE_ID)["id"] == ROOT_PAGE_ID
@@ -200,7 +218,9 @@ def title(text: str) -> dict[str, Any]:
     ],
 )
 def test_a_create_is_never_repeated_blindly(
-    sample_sandbox: FlowUsSandbox, make_client: ClientFactory, fault: Fault,
+    sample_sandbox: FlowUsSandbox,
+    make_client: ClientFactory,
+    fault: Fault,
     error_type: type[FlowUsError],
 ) -> None:
     sample_sandbox.inject(fault)
@@ -214,8 +234,9 @@ def test_a_create_is_never_repeated_blindly(
 def test_a_create_refused_with_429_is_sent_again(
     sample_sandbox: FlowUsSandbox, make_client: ClientFactory
 ) -> None:
-    sample_sandbox.inject(Fault("status", method="POST", path=r"/v1/pages$", status=429,
-                                retry_after=0))
+    sample_sandbox.inject(
+        Fault("status", method="POST", path=r"/v1/pages$", status=429, retry_after=0)
+    )
     page = make_client(sample_sandbox).create_page({"page_id": ROOT_PAGE_ID}, title("报告"))
     assert page["id"]
     assert created_pages(sample_sandbox) == 2
@@ -246,7 +267,9 @@ def test_a_wrong_token_is_unauthorized(
     assert "wrong-token" not in str(caught.value)
 
 
-def test_rate_limit_is_never_exceeded(sample_sandbox: FlowUsSandbox, make_client: ClientFactory) -> None:
+def test_rate_limit_is_never_exceeded(
+    sample_sandbox: FlowUsSandbox, make_client: ClientFactory
+) -> None:
     # 10 reads per 1 s window on the server; the client is told the same rate per minute
     sample_sandbox.set_limits(read_limit=10, rate_window=1.0)
     client = make_client(sample_sandbox, reads_per_minute=600, concurrency=8)
@@ -283,8 +306,9 @@ def test_requests_overlap_up_to_the_concurrency(make_client: ClientFactory) -> N
 
 def test_writes_round_trip(sample_sandbox: FlowUsSandbox, make_client: ClientFactory) -> None:
     client = make_client(sample_sandbox)
-    page = client.create_page({"page_id": ROOT_PAGE_ID}, title("周报"), icon={"type": "emoji",
-                                                                            "emoji": "🤖"})
+    page = client.create_page(
+        {"page_id": ROOT_PAGE_ID}, title("周报"), icon={"type": "emoji", "emoji": "🤖"}
+    )
     created = client.append_children(page["id"], [paragraph(1), paragraph(2)])
     assert len(created) == 2
     client.update_block(created[0]["id"], {"type": "paragraph", "data": paragraph(9)["data"]})
@@ -297,7 +321,9 @@ def test_writes_round_trip(sample_sandbox: FlowUsSandbox, make_client: ClientFac
         client.append_children(page["id"], [paragraph(i) for i in range(101)])
 
 
-def test_search_lists_visible_pages(sample_sandbox: FlowUsSandbox, make_client: ClientFactory) -> None:
+def test_search_lists_visible_pages(
+    sample_sandbox: FlowUsSandbox, make_client: ClientFactory
+) -> None:
     found = list(make_client(sample_sandbox).search(""))
     ids = {p["id"] for p in found}
     assert ROOT_PAGE_ID in ids and len(found) > 40

@@ -28,7 +28,9 @@ def test_window_is_recent_days_ending_on_the_run_date() -> None:
         ("2026-11-27T05:00:00+00:00", NY, date(2026, 11, 27)),
     ],
 )
-def test_run_date_is_local_to_the_configured_timezone(utc: str, tz: ZoneInfo, expected: date) -> None:
+def test_run_date_is_local_to_the_configured_timezone(
+    utc: str, tz: ZoneInfo, expected: date
+) -> None:
     assert run_date(datetime.fromisoformat(utc), tz) == expected
 
 
