@@ -92,6 +92,8 @@ def test_legacy_config_passes_test_config_without_showing_secrets(tmp_path: Path
     assert "[mysql]" in result.stderr
     assert "flowus-placeholder" not in result.stdout + result.stderr
     assert "sf-placeholder" not in result.stdout + result.stderr
+    assert "ABC123" not in result.stdout  # the page URL's share code
+    assert "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d?****" in result.stdout
 
 
 def test_a_readable_secret_file_is_warned_about(tmp_path: Path) -> None:

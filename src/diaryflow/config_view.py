@@ -14,11 +14,19 @@ from pydantic import BaseModel, SecretStr
 from diaryflow.config import ENV_OVERRIDES, Config
 
 NOT_SET = "(not set)"
+# A FlowUs page URL may carry a share code (?code=...) that opens the page to anyone.
+URLS_WITH_SHARE_CODES = frozenset({"flowus.url"})
 
 
 def mask(secret: str) -> str:
     """``****`` plus the last 4 characters, and only those, for a secret of 16 or more."""
     return "****" + secret[-4:] if len(secret) >= 16 else "****"
+
+
+def hide_query(url: str) -> str:
+    """The URL with its query string (share codes) replaced by ``?****``."""
+    base, sep, _ = url.partition("?")
+    return base + ("?****" if sep else "")
 
 
 def describe(config: Config) -> list[str]:
@@ -32,7 +40,10 @@ def describe(config: Config) -> list[str]:
         for key in type(section).model_fields:
             dotted = f"{name}.{key}"
             note = f"  (from {origin[dotted]})" if dotted in origin else ""
-            lines.append(f"{dotted} = {_show(getattr(section, key))}{note}")
+            value = getattr(section, key)
+            if dotted in URLS_WITH_SHARE_CODES and isinstance(value, str):
+                value = hide_query(value)
+            lines.append(f"{dotted} = {_show(value)}{note}")
     return lines
 
 
