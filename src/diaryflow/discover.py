@@ -9,6 +9,7 @@ from diaryflow.errors import CollectError, ConfigError, FlowUsForbidden, FlowUsN
 from diaryflow.flowus import FlowUsClient
 from diaryflow.links import mentioned_ids
 from diaryflow.model import Block, MissingPage
+from diaryflow.richtext import plain_text
 from diaryflow.treefetch import fetch_trees
 
 DATE_TYPES = frozenset({"date", "formula", "rollup", "created_time", "last_edited_time"})
@@ -67,21 +68,9 @@ def _walk(blocks: tuple[Block, ...]) -> Iterator[Block]:
 
 
 def database_title(database: Mapping[str, Any]) -> str:
-    """The database's title as plain text."""
+    """The database's title as plain text (sent as rich text, or as a plain string)."""
     title = database.get("title")
-    if isinstance(title, str):
-        return title
-    if not isinstance(title, list):
-        return ""
-    parts = []
-    for item in title:
-        if isinstance(item, Mapping):
-            text = item.get("plain_text")
-            if not isinstance(text, str):
-                inner = item.get("text")
-                text = inner.get("content") if isinstance(inner, Mapping) else ""
-            parts.append(text if isinstance(text, str) else "")
-    return "".join(parts)
+    return title if isinstance(title, str) else plain_text(title)
 
 
 def validate_date_property(database: Mapping[str, Any], name: str | None) -> None:
