@@ -16,6 +16,17 @@
             ├── FlowUsNotFound         404
             ├── FlowUsRateLimited      429 (``retry_after`` seconds when the server said)
             └── FlowUsServerError      5xx
+    ├── LLMError                   any failure of the language model (status, code, model)
+    │   ├── LLMAuthError           401/403: bad key, unverified account, no balance
+    │   ├── LLMBadRequest          400/404: bad parameter, unknown model, wrong base URL
+    │   │   └── LLMPromptTooLong   the prompt exceeds the model's context (code 20015)
+    │   ├── LLMRateLimited         429; ``day_limit`` when RPD/TPD (will not clear soon)
+    │   ├── LLMOverloaded          503: model overloaded / system busy
+    │   ├── LLMServerError         500/502/504 and other 5xx
+    │   ├── LLMTimeout             no complete answer before the deadline
+    │   ├── LLMConnectionError     no HTTP answer at all
+    │   └── LLMTruncated           the answer stopped at max_tokens (finish_reason "length")
+    └── PublishError               the report could not be published as one complete page
 """
 
 from __future__ import annotations
@@ -142,3 +153,91 @@ class FlowUsRateLimited(FlowUsAPIError):
 
 class FlowUsServerError(FlowUsAPIError):
     """5xx: the server failed."""
+
+
+class LLMError(DiaryflowError):
+    """A failure of the language model service."""
+
+    retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | int | None = None,
+        model: str | None = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.model = model
+        self.api_message = message
+        where = f"LLM {model}" if model else "LLM"
+        status_text = f" HTTP {status}" if status is not None else ""
+        code_text = f" [{code}]" if code not in (None, "") else ""
+        super().__init__(f"{where}:{status_text}{code_text} {message}")
+
+
+class LLMAuthError(LLMError):
+    """401/403: the key is wrong, or the account may not use this model (verification, balance)."""
+
+
+class LLMBadRequest(LLMError):
+    """400/404: a parameter, the model id or the base URL is wrong."""
+
+
+class LLMPromptTooLong(LLMBadRequest):
+    """The prompt is longer than the model's context window."""
+
+    def __init__(self, message: str, *, limit: int | None = None, **kw: object) -> None:
+        self.limit = limit
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+
+
+class LLMRateLimited(LLMError):
+    """429; a per-minute limit clears soon (retryable), a per-day limit does not."""
+
+    def __init__(
+        self, message: str, *, day_limit: bool = False, retry_after: float | None = None,
+        **kw: object,
+    ) -> None:
+        self.day_limit = day_limit
+        self.retry_after = retry_after
+        self.retryable = not day_limit
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+
+
+class LLMOverloaded(LLMError):
+    """503: the model is overloaded or the system busy; retry later or use a fallback model."""
+
+    retryable = True
+
+
+class LLMServerError(LLMError):
+    """500/502/504: the service failed."""
+
+    retryable = True
+
+
+class LLMTimeout(LLMError):
+    """No complete answer before the overall deadline."""
+
+    retryable = True
+
+
+class LLMConnectionError(LLMError):
+    """The service could not be reached."""
+
+    retryable = True
+
+
+class LLMTruncated(LLMError):
+    """The answer was cut off at max_tokens; ``partial`` holds what did arrive."""
+
+    def __init__(self, message: str, *, partial: str = "", **kw: object) -> None:
+        self.partial = partial
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+
+
+class PublishError(DiaryflowError):
+    """The report could not be published as exactly one complete page."""
