@@ -103,6 +103,7 @@ class SiliconFlowSettings(Section):
     fallback_models: tuple[Name, ...] = text_field((), 'a list of model ids like ["Qwen/Qwen3-8B"]')
     request_timeout: Number = number_field(600.0, gt=0)
     log_bodies: StrictBool = bool_field(False)
+    context_tokens: StrictInt = int_field(65_536, ge=1024)
 
     @field_validator("base_url")
     @classmethod
@@ -209,6 +210,13 @@ class StateSettings(Section):
     path: AnyPath = text_field(Path("diaryflow.db"), "a file path")
 
 
+class ReportSettings(Section):
+    """``[report]``: what the report is written from."""
+
+    prompt_file: AnyPath | None = text_field(None, "a file path")
+    job: Name = text_field("default", "a short job name")
+
+
 class NotifySettings(Section):
     """``[notify]``: an optional webhook told about failed runs."""
 
@@ -220,6 +228,7 @@ PATH_KEYS = (
     ("output", "output_dir", "outputs"),
     ("logging", "dir", "logs"),
     ("state", "path", "diaryflow.db"),
+    ("report", "prompt_file", None),
 )
 
 
@@ -241,6 +250,7 @@ class Config(Section):
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     state: StateSettings = Field(default_factory=StateSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
 
     @model_validator(mode="before")
