@@ -25,7 +25,6 @@ exit codes: 0 done (or nothing to do), 1 the run failed, 2 bad usage or configur
 DIARYFLOW_CONFIG says otherwise."""
 
 LATER = {
-    "run": "writing and publishing the report",
     "serve": "the scheduling daemon",
     "history": "the run history",
     "status": "the scheduler status",

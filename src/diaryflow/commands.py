@@ -7,12 +7,16 @@ import os
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from diaryflow.config import Config, load_config
 from diaryflow.config_view import describe, permission_warnings
 from diaryflow.console import TerminalProgress
 from diaryflow.errors import EXIT_OK, ConfigError
-from diaryflow.runner import ExportResult, check_online, demo, export
+
+if TYPE_CHECKING:
+    from diaryflow.pipeline import RunResult
+from diaryflow.runner import ExportResult, check_online, export
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -35,13 +39,48 @@ def _summary(result: ExportResult) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Collect the bundled sample diary from a local sandbox server."""
+    """Run the whole pipeline on the bundled sample diary, against a local sandbox server."""
+    from diaryflow.demo import run_demo
+
     workdir = args.dir.resolve()
     print(f"Starting a local FlowUs sandbox with a sample diary; files go to {workdir}")
     with TerminalProgress() as progress:
-        result = demo(workdir, args.date, progress)
-    _summary(result)
-    print("Report writing and publishing come with `diaryflow run` in a later version.")
+        result, outputs = run_demo(workdir, args.date, progress)
+    print(result.report.markdown)
+    print("\n" + "─" * 60)
+    _run_summary(result)
+    print(f"Local copies: {outputs / 'local.md'} and {outputs / 'data.log'}")
+    print("The sandbox stops with the demo; with your own config.toml, `diaryflow run` "
+          "publishes to FlowUs.")
+    return EXIT_OK
+
+
+def _run_summary(result: RunResult) -> None:
+    report = result.report
+    how = "offline digest (no AI)" if report.offline else f"model {report.model}"
+    tokens = report.usage.prompt_tokens + report.usage.completion_tokens
+    if result.published is None:
+        print(f"Dry run: {result.blocks} blocks would be written for 「{report.title}」 ({how})")
+        return
+    page = result.published
+    verb = "Created" if page.created else "Replaced the content of"
+    where = page.url or page.page_id
+    print(f"{verb} 「{report.title}」: {where}")
+    print(f"{page.blocks_written} blocks · {how} · {tokens} tokens · {result.seconds:.1f} s"
+          + (f" · resumed at {result.resumed_from}" if result.resumed_from else ""))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Write and publish one report now (or print it with --dry-run)."""
+    from diaryflow.pipeline import run_report
+
+    config = _config(args)
+    with TerminalProgress() as progress:
+        result = run_report(config, args.date, dry_run=args.dry_run, progress=progress)
+    if args.dry_run:
+        print(result.report.markdown)
+        print("\n" + "─" * 60)
+    _run_summary(result)
     return EXIT_OK
 
 

@@ -103,25 +103,3 @@ def check_online(config: Config) -> list[str]:
 def _user_name(me: dict[str, Any]) -> str:
     name = me.get("name")
     return name if isinstance(name, str) and name else str(me.get("id", "unknown user"))
-
-
-def demo(workdir: Path, end: date | None = None, progress: Progress | None = None) -> ExportResult:
-    """Run the pipeline against the bundled sandbox workspace, with no credentials."""
-    from diaryflow.config import config_from_mapping
-    from diaryflow.sandbox import FlowUsSandbox, sample_workspace
-    from diaryflow.sandbox.sample import ROOT_PAGE_ID
-
-    workspace = sample_workspace(end)
-    with FlowUsSandbox(workspace) as sandbox:
-        config = config_from_mapping(
-            {
-                "flowus": {
-                    "token": sandbox.token,
-                    "base_url": sandbox.base_url,
-                    "url": f"https://flowus.cn/demo/{ROOT_PAGE_ID}",
-                    "date_property": "日期",
-                },
-            },
-            base_dir=workdir,
-        )
-        return export(config, end or today(config), progress or NoProgress())

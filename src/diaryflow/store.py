@@ -1,4 +1,4 @@
-"""The SQLite state database: schema migrations and the page cache."""
+"""The SQLite state database: the connection, schema migrations and the page cache."""
 
 from __future__ import annotations
 
@@ -26,6 +26,56 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
+    );
+    """,
+    """
+    CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        job TEXT NOT NULL,
+        period TEXT NOT NULL,
+        attempt INTEGER NOT NULL DEFAULT 1,
+        scheduled_at TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,
+        error TEXT,
+        stages_json TEXT NOT NULL DEFAULT '{}',
+        model TEXT,
+        prompt_tokens INTEGER NOT NULL DEFAULT 0,
+        completion_tokens INTEGER NOT NULL DEFAULT 0,
+        page_id TEXT
+    );
+    CREATE INDEX runs_by_period ON runs (job, period);
+    CREATE TABLE report_pages (
+        job TEXT NOT NULL,
+        period TEXT NOT NULL,
+        page_id TEXT NOT NULL,
+        url TEXT,
+        complete INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (job, period)
+    );
+    CREATE TABLE checkpoints (
+        job TEXT NOT NULL,
+        period TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        content TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (job, period, stage)
+    );
+    CREATE TABLE llm_calls (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT,
+        at TEXT NOT NULL,
+        model TEXT NOT NULL,
+        status TEXT NOT NULL,
+        http_status INTEGER,
+        error TEXT,
+        prompt_tokens INTEGER NOT NULL DEFAULT 0,
+        completion_tokens INTEGER NOT NULL DEFAULT 0,
+        seconds REAL NOT NULL,
+        finish_reason TEXT
     );
     """,
 )
@@ -81,6 +131,16 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        """Run one statement in its own transaction."""
+        with self._lock, self._db:
+            self._db.execute(sql, params)
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """All rows of a query."""
+        with self._lock:
+            return list(self._db.execute(sql, params).fetchall())
 
     def cached_page(self, page_id: str) -> CachedPage | None:
         """The cached copy of a page, or None."""

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from diaryflow.sandbox.faults import Fault
     from diaryflow.sandbox.flowus_server import FlowUsSandbox
     from diaryflow.sandbox.http_handler import RecordedRequest
+    from diaryflow.sandbox.openai_server import OpenAISandbox
     from diaryflow.sandbox.sample import sample_workspace
     from diaryflow.sandbox.scaled import scaled_workspace
     from diaryflow.sandbox.workspace import Workspace
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Fault",
     "FlowUsSandbox",
+    "OpenAISandbox",
     "RecordedRequest",
     "Workspace",
     "sample_workspace",
@@ -25,6 +27,7 @@ __all__ = [
 _HOMES = {
     "Fault": "faults",
     "FlowUsSandbox": "flowus_server",
+    "OpenAISandbox": "openai_server",
     "RecordedRequest": "http_handler",
     "Workspace": "workspace",
     "sample_workspace": "sample",

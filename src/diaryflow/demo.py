@@ -1,0 +1,35 @@
+"""The demo: the whole pipeline against the bundled sandbox workspace, with no credentials."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from diaryflow.collect import Progress
+from diaryflow.config import config_from_mapping
+from diaryflow.pipeline import OFFLINE, RunResult, run_report
+from diaryflow.runner import today
+from diaryflow.sandbox import FlowUsSandbox, sample_workspace
+from diaryflow.sandbox.sample import ROOT_PAGE_ID
+
+
+def run_demo(workdir: Path, end: date | None = None, progress: Progress | None = None
+             ) -> tuple[RunResult, Path]:
+    """Collect, write (offline digest) and publish a report of the sample diary; local files
+    go under ``workdir``. Returns the run and the folder holding its files."""
+    with FlowUsSandbox(sample_workspace(end)) as sandbox:
+        config = config_from_mapping(
+            {
+                "flowus": {
+                    "token": sandbox.token,
+                    "base_url": sandbox.base_url,
+                    "url": f"https://flowus.cn/demo/{ROOT_PAGE_ID}",
+                    "parent_page_id": ROOT_PAGE_ID,
+                    "date_property": "日期",
+                },
+                "siliconflow": {"model": OFFLINE},
+            },
+            base_dir=workdir,
+        )
+        result = run_report(config, end or today(config), progress=progress)
+    return result, config.output.output_dir

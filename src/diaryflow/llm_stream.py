@@ -1,0 +1,139 @@
+"""The SDK side of an LLM call: open the client, send one streamed request, collect it.
+
+``openai`` is imported inside the functions: it takes about a second, and the CLI must
+start fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from diaryflow.errors import LLMConnectionError, LLMError, LLMServerError, LLMTimeout
+from diaryflow.llm_errors import classify_error, redact, redact_body
+from diaryflow.llm_types import Usage
+
+if TYPE_CHECKING:
+    import openai
+    from openai.types.chat import ChatCompletionChunk
+
+CONNECT_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class StreamAnswer:
+    """What one streamed HTTP call brought back."""
+
+    content: str
+    reasoning: str
+    finish_reason: str
+    usage: Usage
+    http_status: int = 200
+
+
+def open_client(api_key: str, base_url: str, request_timeout: float) -> openai.OpenAI:
+    """An SDK client with its retries off and a per-read timeout of ``request_timeout``."""
+    import httpx2
+    import openai
+
+    return openai.OpenAI(
+        api_key=api_key,
+        base_url=base_url,
+        max_retries=0,
+        timeout=httpx2.Timeout(request_timeout, connect=min(CONNECT_TIMEOUT, request_timeout)),
+        # Explicit, so an OPENAI_CUSTOM_HEADERS Authorization cannot replace (and leak) the key.
+        default_headers={"Authorization": f"Bearer {api_key}"},
+    )
+
+
+def send(
+    client: openai.OpenAI,
+    body: dict[str, Any],
+    extras: dict[str, Any],
+    timeout: float,
+    clock: Callable[[], float],
+) -> StreamAnswer:
+    """Send one streamed request and collect it within ``timeout`` s; SDK errors pass through."""
+    import openai
+
+    deadline = clock() + timeout
+    stream = client.chat.completions.create(
+        model=body["model"],
+        messages=body["messages"],
+        stream=True,
+        max_tokens=body["max_tokens"],
+        temperature=body["temperature"],
+        top_p=body["top_p"],
+        frequency_penalty=body["frequency_penalty"],
+        stream_options=body.get("stream_options", openai.omit),
+        extra_body=extras or None,
+        # OPENAI_ORG_ID / OPENAI_PROJECT_ID would otherwise go to a third party.
+        extra_headers={"OpenAI-Organization": openai.omit, "OpenAI-Project": openai.omit},
+    )
+    with stream:
+        answer = collect(stream, body["model"], timeout, clock, deadline)
+        return dataclasses.replace(answer, http_status=stream.response.status_code)
+
+
+def collect(
+    chunks: Iterable[ChatCompletionChunk],
+    model: str,
+    timeout: float,
+    clock: Callable[[], float],
+    deadline: float,
+) -> StreamAnswer:
+    """Content and reasoning apart, the last usage seen, the last finish reason; by ``deadline``."""
+    content: list[str] = []
+    reasoning: list[str] = []
+    finish: str | None = None
+    usage = Usage()
+    for chunk in chunks:
+        if chunk.usage is not None:  # cumulative on SiliconFlow: keep the last, never add
+            details = chunk.usage.completion_tokens_details
+            usage = Usage(
+                chunk.usage.prompt_tokens,
+                chunk.usage.completion_tokens,
+                chunk.usage.total_tokens,
+                (details.reasoning_tokens or 0) if details else 0,
+            )
+        for choice in chunk.choices:
+            content.append(choice.delta.content or "")
+            reasoning.append(_reasoning(choice.delta))
+            finish = choice.finish_reason or finish
+        if clock() > deadline:
+            text = f"no complete answer within siliconflow.request_timeout = {timeout:g} s"
+            raise LLMTimeout(text, model=model)
+    if finish is None:
+        raise LLMConnectionError("the stream ended before the answer was finished", model=model)
+    return StreamAnswer("".join(content), "".join(reasoning), finish, usage)
+
+
+def translate(
+    exc: Exception, model: str, base_url: str, read_timeout: float, secret: str
+) -> tuple[LLMError, object]:
+    """An SDK exception as our error, plus the error body (``secret`` masked) for the record."""
+    import openai
+
+    if isinstance(exc, openai.APIStatusError):
+        raw = redact_body(exc.body, secret)
+        return classify_error(exc.status_code, raw, model, exc.response.headers), raw
+    if isinstance(exc, openai.APITimeoutError):
+        text = f"no data for {read_timeout:g} s (siliconflow.request_timeout)"
+        return LLMTimeout(text, model=model), None
+    cause = redact(str(exc.__cause__ or exc), secret)
+    if isinstance(exc, openai.APIConnectionError):
+        host = urlsplit(base_url).netloc
+        return LLMConnectionError(f"cannot reach {host}: {cause}", model=model), None
+    if isinstance(exc, openai.APIError):  # an error event inside the stream
+        raw = redact_body(exc.body, secret)
+        return LLMServerError(f"error in the stream: {cause}", model=model), raw
+    return LLMError(cause, model=model), None
+
+
+def _reasoning(delta: object) -> str:
+    """A delta's reasoning text: ``reasoning_content`` (SiliconFlow) or ``reasoning`` (vLLM)."""
+    text = getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None)
+    return text if isinstance(text, str) else ""

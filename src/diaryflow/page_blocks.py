@@ -1,0 +1,56 @@
+"""The blocks of a report page: metadata callout, the report itself, the source in a toggle."""
+
+from __future__ import annotations
+
+from diaryflow.blocks import BlockSpec, markdown_to_blocks
+from diaryflow.report import Report
+
+SOURCE_CHUNK = 2000  # one code block per 2,000 characters, the API's rich-text limit
+
+
+def _text(content: str) -> list[dict[str, object]]:
+    return [{"type": "text", "text": {"content": content, "link": None}, "plain_text": content}]
+
+
+def metadata_line(report: Report, run_id: str) -> str:
+    """One line saying what produced the report: period, model, tokens, run."""
+    source = "未使用 AI（离线摘要）" if report.offline else f"模型 {report.model}"
+    tokens = (
+        f"tokens {report.usage.prompt_tokens} 输入 / {report.usage.completion_tokens} 输出"
+        if not report.offline else "tokens 0"
+    )
+    return (
+        f"周期 {report.period_start} – {report.period_end} · {source} · {tokens} · "
+        f"运行 {run_id}"
+    )
+
+
+def page_blocks(
+    report: Report,
+    run_id: str,
+    *,
+    include_metadata: bool,
+    include_source: bool,
+    source_markdown: str,
+    text_color: str = "default",
+    background_color: str = "default",
+) -> list[BlockSpec]:
+    """Every block of the report page, in order."""
+    blocks: list[BlockSpec] = []
+    if include_metadata:
+        blocks.append(BlockSpec("callout", {
+            "rich_text": _text(metadata_line(report, run_id)),
+            "icon": {"type": "emoji", "emoji": "🤖"},
+        }))
+    blocks.extend(markdown_to_blocks(
+        report.markdown, text_color=text_color, background_color=background_color
+    ))
+    if include_source and source_markdown.strip():
+        chunks = [source_markdown[i:i + SOURCE_CHUNK]
+                  for i in range(0, len(source_markdown), SOURCE_CHUNK)]
+        children = tuple(
+            BlockSpec("code", {"rich_text": _text(chunk), "language": "Markdown"})
+            for chunk in chunks
+        )
+        blocks.append(BlockSpec("toggle", {"rich_text": _text("原始输入（data.log）")}, children))
+    return blocks

@@ -1,0 +1,125 @@
+"""What the state database remembers about runs: attempts, report pages, checkpoints, LLM calls."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from diaryflow.llm_types import CallRecord
+from diaryflow.store import Store
+
+
+def now_iso() -> str:
+    """The current UTC time as an ISO string (seconds)."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """The FlowUs page that holds a period's report."""
+
+    page_id: str
+    url: str | None
+    complete: bool
+
+
+def start_run(store: Store, run_id: str, job: str, period: str, scheduled_at: str | None = None
+              ) -> int:
+    """Record the start of an attempt; returns its attempt number for this period."""
+    rows = store.query("SELECT COUNT(*) FROM runs WHERE job = ? AND period = ?", (job, period))
+    attempt = int(rows[0][0]) + 1
+    store.execute(
+        "INSERT INTO runs (run_id, job, period, attempt, scheduled_at, started_at, status) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'running')",
+        (run_id, job, period, attempt, scheduled_at, now_iso()),
+    )
+    return attempt
+
+
+def finish_run(
+    store: Store,
+    run_id: str,
+    status: str,
+    *,
+    error: str | None = None,
+    stages: dict[str, float] | None = None,
+    model: str | None = None,
+    prompt_tokens: int = 0,
+    completion_tokens: int = 0,
+    page_id: str | None = None,
+) -> None:
+    """Record how an attempt ended."""
+    store.execute(
+        "UPDATE runs SET finished_at = ?, status = ?, error = ?, stages_json = ?, model = ?, "
+        "prompt_tokens = ?, completion_tokens = ?, page_id = ? WHERE run_id = ?",
+        (now_iso(), status, error, json.dumps(stages or {}), model, prompt_tokens,
+         completion_tokens, page_id, run_id),
+    )
+
+
+def report_page(store: Store, job: str, period: str) -> ReportPage | None:
+    """The page recorded for (job, period), if any."""
+    rows = store.query(
+        "SELECT page_id, url, complete FROM report_pages WHERE job = ? AND period = ?",
+        (job, period),
+    )
+    return ReportPage(rows[0][0], rows[0][1], bool(rows[0][2])) if rows else None
+
+
+def save_report_page(
+    store: Store, job: str, period: str, page_id: str, url: str | None, complete: bool
+) -> None:
+    """Record (or update) the page that holds (job, period)."""
+    store.execute(
+        "INSERT INTO report_pages (job, period, page_id, url, complete, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(job, period) DO UPDATE SET "
+        "page_id = excluded.page_id, url = excluded.url, complete = excluded.complete, "
+        "updated_at = excluded.updated_at",
+        (job, period, page_id, url, int(complete), now_iso()),
+    )
+
+
+def forget_report_page(store: Store, job: str, period: str) -> None:
+    """Forget the page of (job, period) (it was deleted in FlowUs)."""
+    store.execute("DELETE FROM report_pages WHERE job = ? AND period = ?", (job, period))
+
+
+def save_checkpoint(store: Store, job: str, period: str, stage: str, run_id: str,
+                    content: dict[str, Any]) -> None:
+    """Keep a stage's result so that a retry for the same period can resume after it."""
+    store.execute(
+        "INSERT INTO checkpoints (job, period, stage, run_id, content, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(job, period, stage) DO UPDATE SET "
+        "run_id = excluded.run_id, content = excluded.content, created_at = excluded.created_at",
+        (job, period, stage, run_id, json.dumps(content, ensure_ascii=False), now_iso()),
+    )
+
+
+def checkpoint(store: Store, job: str, period: str, stage: str) -> dict[str, Any] | None:
+    """A kept stage result for (job, period), or None."""
+    rows = store.query(
+        "SELECT content FROM checkpoints WHERE job = ? AND period = ? AND stage = ?",
+        (job, period, stage),
+    )
+    if not rows:
+        return None
+    value = json.loads(rows[0][0])
+    return value if isinstance(value, dict) else None
+
+
+def clear_checkpoints(store: Store, job: str, period: str) -> None:
+    """Drop a period's checkpoints once its report is published."""
+    store.execute("DELETE FROM checkpoints WHERE job = ? AND period = ?", (job, period))
+
+
+def record_llm_call(store: Store, run_id: str | None, call: CallRecord) -> None:
+    """Keep one model call's cost and outcome (never its bodies)."""
+    store.execute(
+        "INSERT INTO llm_calls (run_id, at, model, status, http_status, error, prompt_tokens, "
+        "completion_tokens, seconds, finish_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (run_id, now_iso(), call.model, call.status, call.http_status, call.error,
+         call.usage.prompt_tokens, call.usage.completion_tokens, call.seconds,
+         call.finish_reason),
+    )

@@ -1,0 +1,438 @@
+"""Tests of the LLM client: the real openai SDK over real sockets to the OpenAI sandbox."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from diaryflow.config import config_from_mapping
+from diaryflow.errors import (
+    ConfigError,
+    LLMAuthError,
+    LLMBadRequest,
+    LLMConnectionError,
+    LLMError,
+    LLMOverloaded,
+    LLMPromptTooLong,
+    LLMRateLimited,
+    LLMServerError,
+    LLMTimeout,
+    LLMTruncated,
+)
+from diaryflow.llm import (
+    CONTINUE_PROMPT,
+    LLMClient,
+    classify_error,
+    merge_roles,
+    provider_extras,
+    retry_delay,
+    should_retry,
+    stream_options,
+)
+from diaryflow.llm_errors import should_fall_back
+from diaryflow.llm_types import CallRecord, Message
+from diaryflow.sandbox import OpenAISandbox
+from diaryflow.sandbox.openai_answer import estimate_tokens
+from diaryflow.sandbox.openai_server import LLMFault
+
+KEY = "sk-sandbox-secret-0123456789abcdef"
+MODEL = "Qwen/Qwen3-8B"
+FALLBACK = "deepseek-ai/DeepSeek-V3"
+MESSAGES: list[Message] = [
+    {"role": "system", "content": "你是日记助手。"},
+    {"role": "user", "content": "请总结本周日记。\n周一：写代码。"},
+]
+TEXT = "本周完成了三件事情。" * 6  # 60 CJK characters = 45 estimated tokens
+
+
+class Harness:
+    """A sandbox plus clients for it whose waits and call records are kept."""
+
+    def __init__(self, sandbox: OpenAISandbox) -> None:
+        self.sandbox = sandbox
+        self.waits: list[float] = []
+        self.records: list[CallRecord] = []
+        self.made: list[LLMClient] = []
+
+    def client(self, **options: Any) -> LLMClient:
+        options.setdefault("api_key", KEY)
+        options.setdefault("base_url", self.sandbox.base_url)
+        options.setdefault("model", MODEL)
+        client = LLMClient(record=self.records.append, sleep=self.waits.append, **options)
+        self.made.append(client)
+        return client
+
+    @property
+    def chats(self) -> int:
+        return len(self.sandbox.chat_requests())
+
+
+@pytest.fixture
+def llm() -> Iterator[Harness]:
+    with OpenAISandbox(api_key=KEY, responder=lambda body: TEXT) as sandbox:
+        harness = Harness(sandbox)
+        yield harness
+        for client in harness.made:
+            client.close()
+
+
+# ----- answers
+
+
+def test_answer_is_collected_with_the_last_usage(llm: Harness) -> None:
+    answer = llm.client().complete(MESSAGES)
+    assert answer.content == TEXT
+    assert (answer.model, answer.finish_reason, answer.reasoning) == (MODEL, "stop", "")
+    prompt = estimate_tokens("".join(m["content"] for m in MESSAGES))
+    # Usage arrives cumulative on every chunk (3 of them here): the last one, never a sum.
+    assert answer.usage.prompt_tokens == prompt
+    assert answer.usage.completion_tokens == estimate_tokens(TEXT) == 45
+    assert answer.usage.total_tokens == prompt + 45
+    assert llm.records[-1].usage == answer.usage and llm.records[-1].http_status == 200
+
+
+def test_reasoning_is_kept_apart_from_the_answer(llm: Harness) -> None:
+    llm.sandbox.reasoning = "先回顾日记，再归纳要点。"
+    answer = llm.client().complete(MESSAGES)
+    assert answer.reasoning == "先回顾日记，再归纳要点。"
+    assert answer.content == TEXT
+    assert answer.usage.reasoning_tokens == estimate_tokens(answer.reasoning)
+
+
+def test_request_carries_the_settings_and_merged_roles(llm: Harness) -> None:
+    messages: list[Message] = [
+        {"role": "system", "content": "规则"},
+        {"role": "user", "content": "甲"},
+        {"role": "user", "content": "乙"},
+        {"role": "assistant", "content": "丙"},
+        {"role": "assistant", "content": "丁"},
+        {"role": "user", "content": "戊"},
+    ]
+    client = llm.client(temperature=0.3, top_p=0.9, frequency_penalty=0.1, top_k=20, min_p=0.05)
+    client.complete(messages, max_tokens=777)
+    body = llm.sandbox.chat_requests()[0].body
+    assert body["messages"] == [
+        {"role": "system", "content": "规则"},
+        {"role": "user", "content": "甲\n\n乙"},
+        {"role": "assistant", "content": "丙\n\n丁"},
+        {"role": "user", "content": "戊"},
+    ]
+    assert body["stream"] is True and body["max_tokens"] == 777
+    assert (body["temperature"], body["top_p"], body["frequency_penalty"]) == (0.3, 0.9, 0.1)
+    assert body["stream_options"] == {"include_usage": True}  # not SiliconFlow: ask for usage
+    assert not {"top_k", "min_p", "enable_thinking"} & body.keys()  # not SiliconFlow: none
+
+
+def test_merge_roles_is_pure() -> None:
+    messages: list[Message] = [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]
+    assert merge_roles(messages) == [{"role": "user", "content": "a\n\nb"}]
+    assert messages[0]["content"] == "a"
+    assert merge_roles([]) == []
+
+
+def test_provider_extras_only_for_siliconflow_hosts() -> None:
+    for url in ("https://api.siliconflow.cn/v1", "https://API.SiliconFlow.com/v1/"):
+        assert provider_extras(url, MODEL, 50, 0.05, False) == {
+            "top_k": 50,
+            "min_p": 0.05,
+            "enable_thinking": False,
+        }
+        assert provider_extras(url, MODEL, 50, None, None) == {"top_k": 50}
+        assert stream_options(url) is None
+    for url in (
+        "https://api.openai.com/v1",
+        "http://127.0.0.1:8000/v1",
+        "https://api.siliconflow.cn.example.com/v1",
+    ):
+        assert provider_extras(url, MODEL, 50, 0.05, True) == {}
+        assert stream_options(url) == {"include_usage": True}
+
+
+def test_sdk_environment_cannot_redirect_auth_or_leak_headers(
+    llm: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_CUSTOM_HEADERS", "Authorization: Bearer sk-openai-other")
+    monkeypatch.setenv("OPENAI_ORG_ID", "org-private")
+    monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-private")
+    llm.client().complete(MESSAGES)
+    request = llm.sandbox.chat_requests()[0]
+    assert request.status == 200  # our key was sent, not the environment's
+    names = {name.lower() for name in request.headers}
+    assert not {"openai-organization", "openai-project"} & names
+
+
+# ----- errors that are not retried
+
+
+@pytest.mark.parametrize(
+    ("fault", "cls", "hint"),
+    [
+        (LLMFault("status", status=403, code=30011, message="Model disabled"), LLMAuthError,
+         "real-name"),
+        (LLMFault("status", status=400, code=20015, message="top_k out of range"), LLMBadRequest,
+         "[api_settings]"),
+        (LLMFault("rate_limit", limit="RPD"), LLMRateLimited, "daily"),
+        (LLMFault("rate_limit", limit="TPD", retry_after=5), LLMRateLimited, "daily"),
+    ],
+)  # fmt: skip
+def test_errors_that_are_not_retried(
+    llm: Harness, fault: LLMFault, cls: type[LLMError], hint: str
+) -> None:
+    llm.sandbox.inject(fault)
+    with pytest.raises(cls) as caught:
+        llm.client().complete(MESSAGES)
+    assert hint in str(caught.value)
+    assert (llm.chats, llm.waits) == (1, [])
+    if isinstance(caught.value, LLMRateLimited):
+        assert caught.value.day_limit and not caught.value.retryable
+
+
+def test_wrong_key_names_the_setting(llm: Harness) -> None:
+    with pytest.raises(LLMAuthError) as caught:
+        llm.client(api_key="sk-wrong").complete(MESSAGES)
+    assert caught.value.status == 401
+    assert "siliconflow.token" in str(caught.value) and "SILICONFLOW_API_KEY" in str(caught.value)
+    assert "Invalid token" in str(caught.value)  # the bare-string body
+    assert (llm.chats, llm.waits) == (1, [])
+
+
+def test_unknown_model_names_the_setting(llm: Harness) -> None:
+    with pytest.raises(LLMBadRequest) as caught:
+        llm.client(model="no/such-model").complete(MESSAGES)
+    assert caught.value.code == 20012 and "siliconflow.model" in str(caught.value)
+    assert (llm.chats, llm.waits) == (1, [])
+
+
+def test_wrong_base_url_names_the_setting(llm: Harness) -> None:
+    with pytest.raises(LLMBadRequest) as caught:
+        llm.client(base_url=llm.sandbox.base_url + "/v2").complete(MESSAGES)
+    assert caught.value.status == 404 and "siliconflow.base_url" in str(caught.value)
+    assert llm.waits == []
+
+
+def test_prompt_too_long_reports_the_limit(llm: Harness) -> None:
+    llm.sandbox.max_seq_len = 100
+    with pytest.raises(LLMPromptTooLong) as caught:
+        llm.client().complete([{"role": "user", "content": "长" * 200}])
+    assert caught.value.limit == 100 and caught.value.code == 20015
+    assert "max_seq_len (100)" in str(caught.value)
+    assert (llm.chats, llm.waits) == (1, [])
+
+
+# ----- retries
+
+
+def test_server_errors_are_retried_with_growing_waits(llm: Harness) -> None:
+    llm.sandbox.inject(LLMFault("status", status=500))
+    llm.sandbox.inject(LLMFault("gateway_timeout"))
+    llm.sandbox.inject(LLMFault("status_text", status=502, message="Bad Gateway"))
+    answer = llm.client().complete(MESSAGES)
+    assert answer.content == TEXT
+    assert [r.status for r in llm.sandbox.chat_requests()] == [500, 504, 502, 200]
+    assert llm.waits == [2.0, 4.0, 8.0]
+    assert [(r.status, r.http_status) for r in llm.records] == [
+        ("error", 500), ("error", 504), ("error", 502), ("ok", 200),
+    ]  # fmt: skip
+    assert "Bad Gateway" in (llm.records[2].error or "")
+
+
+def test_retries_stop_at_the_limit(llm: Harness) -> None:
+    llm.sandbox.inject(LLMFault("status", status=500, times=10))
+    with pytest.raises(LLMServerError):
+        llm.client(max_retries=3).complete(MESSAGES)
+    assert llm.chats == 4
+    assert llm.waits == [2.0, 4.0, 8.0]
+
+
+def test_rate_limit_honours_retry_after(llm: Harness) -> None:
+    llm.sandbox.inject(LLMFault("rate_limit", retry_after=7))
+    llm.sandbox.inject(LLMFault("rate_limit", limit="RPM"))
+    assert llm.client().complete(MESSAGES).content == TEXT
+    assert llm.waits == [7.0, 4.0]  # Retry-After, then the backoff of retry 2
+    assert llm.chats == 3
+
+
+def test_overloaded_model_falls_back(llm: Harness) -> None:
+    llm.sandbox.inject(LLMFault("overloaded", times=5, model=MODEL))
+    answer = llm.client(fallback_models=[FALLBACK]).complete(MESSAGES)
+    assert answer.model == FALLBACK and answer.content == TEXT
+    assert [r.model for r in llm.sandbox.chat_requests()] == [MODEL, MODEL, FALLBACK]
+    assert llm.waits == [2.0]  # one backoff, then the second 503 moves on at once
+
+
+def test_overload_without_fallback_is_retried_then_raised(llm: Harness) -> None:
+    llm.sandbox.inject(LLMFault("overloaded", times=10, code=50508, message="System is busy"))
+    with pytest.raises(LLMOverloaded) as caught:
+        llm.client(max_retries=2).complete(MESSAGES)
+    assert caught.value.code == 50508
+    assert llm.chats == 3 and llm.waits == [2.0, 4.0]
+
+
+def test_dropped_stream_is_retried(llm: Harness) -> None:
+    llm.sandbox.inject(LLMFault("drop", chunks=1))
+    assert llm.client().complete(MESSAGES).content == TEXT
+    assert llm.chats == 2 and llm.waits == [2.0]
+    assert llm.records[0].status == "error" and "reach" in (llm.records[0].error or "")
+
+
+def test_unreachable_service_is_a_connection_error(llm: Harness) -> None:
+    with OpenAISandbox() as gone:
+        url = gone.base_url
+    with pytest.raises(LLMConnectionError):
+        llm.client(base_url=url, max_retries=1).complete(MESSAGES)
+    assert llm.waits == [2.0] and len(llm.records) == 2
+
+
+def test_deadline_ends_a_slow_stream(llm: Harness) -> None:
+    llm.sandbox.inject(LLMFault("slow", times=2, delay=0.3))
+    llm.sandbox.chunk_chars = 2  # 30 chunks of 0.3 s: far beyond the 1 s deadline
+    started = time.monotonic()
+    with pytest.raises(LLMTimeout) as caught:
+        llm.client(request_timeout=1.0).complete(MESSAGES)
+    elapsed = time.monotonic() - started
+    assert "request_timeout" in str(caught.value)
+    assert llm.chats == 2 and llm.waits == [2.0]  # a timeout is retried once, no more
+    assert all(0.9 < r.seconds < 1.6 for r in llm.records)
+    assert elapsed < 3.5
+
+
+def test_retry_decisions_are_pure() -> None:
+    overloaded = LLMOverloaded("busy")
+    assert should_retry(overloaded, 1) and should_retry(overloaded, 4)
+    assert not should_retry(overloaded, 5)
+    assert not should_retry(LLMBadRequest("bad"), 1)
+    assert not should_retry(LLMAuthError("key"), 1)
+    assert not should_retry(LLMRateLimited("day", day_limit=True), 1)
+    assert should_retry(LLMRateLimited("minute"), 1)
+    assert should_retry(LLMTimeout("slow"), 1) and not should_retry(LLMTimeout("slow"), 2, 4, 1)
+    assert [retry_delay(n) for n in range(1, 8)] == [2, 4, 8, 16, 32, 60, 60]
+    assert retry_delay(3, 9.5) == 9.5 and retry_delay(1, 10_000) == 300
+    assert not should_fall_back(overloaded, 1, 1, 4, True)
+    assert should_fall_back(overloaded, 2, 2, 4, True)
+    assert should_fall_back(overloaded, 1, 1, 0, True)  # out of retries
+    assert not should_fall_back(overloaded, 2, 2, 4, False)
+    assert not should_fall_back(LLMServerError("x"), 5, 5, 4, True)
+
+
+# ----- truncation
+
+
+def test_truncated_answer_is_continued(llm: Harness) -> None:
+    answer = llm.client(max_tokens=20).complete(MESSAGES)  # 45 tokens: three parts
+    assert answer.content == TEXT and answer.finish_reason == "stop"
+    requests = llm.sandbox.chat_requests()
+    assert len(requests) == 3
+    last = requests[-1].body["messages"]
+    assert [m["role"] for m in last[-4:]] == ["assistant", "user", "assistant", "user"]
+    assert last[-1]["content"] == CONTINUE_PROMPT
+    assert answer.usage.completion_tokens == sum(r.usage.completion_tokens for r in llm.records)
+
+
+def test_answer_still_truncated_raises(llm: Harness) -> None:
+    with pytest.raises(LLMTruncated) as caught:
+        llm.client(max_tokens=10, max_continuations=1).complete(MESSAGES)
+    assert caught.value.partial and TEXT.startswith(caught.value.partial)
+    assert len(caught.value.partial) < len(TEXT)
+    assert "api_settings.max_tokens" in str(caught.value)
+    assert llm.chats == 2
+
+
+def test_stream_cut_early_is_continued(llm: Harness) -> None:
+    llm.sandbox.inject(LLMFault("truncate", chunks=1))
+    assert llm.client().complete(MESSAGES).content == TEXT
+    assert llm.chats == 2
+
+
+# ----- records, logs and the key
+
+
+def test_key_never_appears_in_errors_records_or_logs(
+    llm: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    llm.sandbox.inject(LLMFault("status", status=401, message=f"Api key is invalid: {KEY}"))
+    client = llm.client(log_bodies=True)
+    with pytest.raises(LLMAuthError) as caught:
+        client.complete(MESSAGES)
+    llm.sandbox.inject(LLMFault("status", status=500, message=f"upstream saw {KEY}"))
+    client.complete(MESSAGES)
+    assert KEY not in str(caught.value) and "***" in str(caught.value)
+    assert KEY not in repr(client)
+    for record in llm.records:
+        assert KEY not in json.dumps(record.__dict__, default=str)
+    assert "diaryflow.llm" in {r.name for r in caplog.records}
+    assert KEY not in caplog.text
+
+
+def test_bodies_are_recorded_only_with_log_bodies(
+    llm: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="diaryflow.llm")
+    llm.client().complete(MESSAGES)
+    assert llm.records[-1].request_body is None and llm.records[-1].response_body is None
+    assert "周一" not in caplog.text and TEXT not in caplog.text
+    line = caplog.records[-1].getMessage()
+    assert MODEL in line and "tokens=" in line and " ms" in line
+    llm.client(log_bodies=True).complete(MESSAGES)
+    request = json.loads(llm.records[-1].request_body or "{}")
+    response = json.loads(llm.records[-1].response_body or "{}")
+    assert request["messages"][1]["content"] == MESSAGES[1]["content"]
+    assert response["content"] == TEXT and response["finish_reason"] == "stop"
+
+
+# ----- classification and configuration
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "headers", "cls"),
+    [
+        (400, {"code": 20015, "message": "length of prompt_tokens (68957) must be less than "
+               "max_seq_len (65536)", "data": None}, {}, LLMPromptTooLong),
+        (400, {"code": 20012, "message": "Model does not exist.", "data": None}, {},
+         LLMBadRequest),
+        (401, "Invalid token", {}, LLMAuthError),
+        (403, {"code": 30001, "message": "Sorry, your account balance is insufficient"}, {},
+         LLMAuthError),
+        (404, "404 page not found", {}, LLMBadRequest),
+        (429, {"code": 42900, "message": "Details: TPM limit reached."}, {"Retry-After": "3"},
+         LLMRateLimited),
+        (503, {"code": 50505, "message": "Model service overloaded."}, {}, LLMOverloaded),
+        (503, {"code": 50508, "message": "System is busy"}, {}, LLMOverloaded),
+        (500, {"error": {"message": "boom", "type": "server_error"}}, {}, LLMServerError),
+        (502, "<html><title>502 Bad Gateway</title></html>", {}, LLMServerError),
+        (504, None, {}, LLMServerError),
+    ],
+)  # fmt: skip
+def test_classify_error(
+    status: int, body: object, headers: dict[str, str], cls: type[LLMError]
+) -> None:
+    error = classify_error(status, body, MODEL, headers)
+    assert type(error) is cls and error.status == status and error.model == MODEL
+    if isinstance(error, LLMPromptTooLong):
+        assert error.limit == 65536
+    if isinstance(error, LLMRateLimited):
+        assert error.retry_after == 3.0 and not error.day_limit and error.retryable
+    if status == 502:
+        assert "502 Bad Gateway" in str(error) and "<" not in str(error)
+
+
+def test_from_config(llm: Harness, tmp_path: Path) -> None:
+    data: dict[str, Any] = {
+        "siliconflow": {"base_url": llm.sandbox.base_url, "model": MODEL, "token": KEY},
+        "api_settings": {"max_tokens": 20, "temperature": 0.2},
+    }
+    client = LLMClient.from_config(config_from_mapping(data, tmp_path), llm.records.append)
+    llm.made.append(client)
+    assert client.complete(MESSAGES).content == TEXT
+    body = llm.sandbox.chat_requests()[0].body
+    assert (body["max_tokens"], body["temperature"]) == (20, 0.2)
+    assert len(llm.records) == 3
+    del data["siliconflow"]["token"]
+    with pytest.raises(ConfigError, match="siliconflow.token"):
+        LLMClient.from_config(config_from_mapping(data, tmp_path, env={}))

@@ -1,0 +1,287 @@
+"""Prompt, budget and report: template precedence, map-reduce coverage, shrink-and-retry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from diaryflow.budget import (
+    TRUNCATED_NOTE,
+    chunk_prompt,
+    estimate_tokens,
+    input_budget,
+    messages_tokens,
+    plan,
+)
+from diaryflow.charts import stats_for_prompt, stats_section
+from diaryflow.errors import ConfigError, LLMPromptTooLong, LLMTruncated
+from diaryflow.llm_types import Completion, Usage
+from diaryflow.model import Snapshot
+from diaryflow.prompt import (
+    DEFAULT_TEMPLATE,
+    build_messages,
+    first_code_block,
+    load_template,
+)
+from diaryflow.report import Report, clean_answer, generate, offline_digest, report_title
+from diaryflow.stats import compute_stats
+from tests.test_stats import blk, entry, sample_snapshot, snapshot
+
+RUN = date(2026, 11, 27)
+CHUNK_MARK = "总结这几天的日记"
+ANSWER = "## 概览\n\n这一周过得充实。"
+
+
+class FakeModel:
+    """Stands in for the LLM client: records prompts; refuses prompts over ``limit`` tokens."""
+
+    def __init__(
+        self, limit: int | None = None, *, always_too_long: bool = False, summary_chars: int = 0
+    ) -> None:
+        self.limit = limit
+        self.always_too_long = always_too_long
+        self.summary_chars = summary_chars
+        self.prompts: list[str] = []
+        self.answers: list[str] = []
+        self.final_answer = ANSWER
+        self.finish_reason = "stop"
+
+    def __call__(self, messages: Sequence[Mapping[str, str]]) -> Completion:
+        assert [m["role"] for m in messages] == ["system", "user"]
+        user = messages[-1]["content"]
+        self.prompts.append(user)
+        if self.always_too_long or (self.limit and messages_tokens(messages) > self.limit):
+            raise LLMPromptTooLong("prompt too long", limit=self.limit, status=400, code=20015)
+        if CHUNK_MARK in user:
+            heads = re.findall(r"^## (\S+ · .+)$", user, re.MULTILINE)
+            text = f"摘要{len(self.answers)}：" + "；".join(heads) + "。" * self.summary_chars
+        else:
+            text = self.final_answer
+        self.answers.append(text)
+        return Completion(text, "fake/model", self.finish_reason, usage=Usage(10, 5, 15))
+
+
+def run(snap: Snapshot, fake: object, **kw: object) -> Report:
+    options: dict[str, object] = {
+        "template": DEFAULT_TEMPLATE, "context_tokens": 65536, "max_tokens": 1024,
+        "title_prefix": "AI生成内容", "run_date": RUN, "model": "fake/model",
+    }  # fmt: skip
+    options.update(kw)
+    return generate(snap, fake, **options)  # type: ignore[arg-type]
+
+
+def heading(e: object) -> str:
+    return f"## {e.day.isoformat()} · {e.page.title}"  # type: ignore[attr-defined]
+
+
+# ---- tokens, template, messages ----
+
+
+def test_estimate_tokens() -> None:
+    assert estimate_tokens("") == 0
+    assert estimate_tokens("你好") == 2  # ceil(1.5)
+    assert estimate_tokens("abcdefghij") == 3
+    assert estimate_tokens("你好ab") == 3  # ceil(1.5 + 0.6)
+    assert estimate_tokens("，。「」") == 3  # CJK punctuation counts as CJK
+    assert estimate_tokens("日" * 1000 + "a" * 1000) == 1050
+
+
+def test_template_precedence_and_input(tmp_path: Path) -> None:
+    file = tmp_path / "prompt.md"
+    file.write_text("文件模板 {period}\n{input}", encoding="utf-8")
+    assert load_template(None, None) == DEFAULT_TEMPLATE
+    assert load_template(file, None) == "文件模板 {period}\n{input}"
+    assert load_template(file, "页面模板 {input}") == "页面模板 {input}"
+    assert load_template(file, "  \n") == "文件模板 {period}\n{input}"  # a blank block: ignored
+    no_input = load_template(None, "请写周报。")
+    assert no_input.startswith("请写周报。") and no_input.rstrip().endswith("{input}")
+    user = build_messages(no_input, "P", "日记正文", "S")[1]["content"]
+    assert user.startswith("请写周报。") and user.rstrip().endswith("日记正文")
+    for name in ("{period}", "{input}", "{stats}"):
+        assert name in DEFAULT_TEMPLATE
+    with pytest.raises(ConfigError, match=r"report\.prompt_file"):
+        load_template(tmp_path / "missing.md", None)
+    (tmp_path / "blank.md").write_text(" \n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_template(tmp_path / "blank.md", None)
+
+
+def test_build_messages_fills_once() -> None:
+    system, user = build_messages("{period}|{stats}|{input}|{other}", "P", "写了 {stats}", "S")
+    assert system["role"] == "system" and user["role"] == "user"
+    assert user["content"] == "P|S|写了 {stats}|{other}"  # diary text is never substituted
+
+
+def test_first_code_block() -> None:
+    blocks = (
+        blk("paragraph", text="说明"),
+        blk("code", text="  ", language="text"),
+        blk("toggle", blk("code", text="请总结 {input}", language="markdown"), text="提示词"),
+        blk("code", text="第二个"),
+    )
+    assert first_code_block(blocks) == "请总结 {input}"
+    assert first_code_block((blk("paragraph", text="无"),)) is None
+
+
+# ---- planning ----
+
+
+def test_plan_single_when_it_fits() -> None:
+    snap = sample_snapshot(7)
+    chosen = plan(snap, DEFAULT_TEMPLATE, 65536, 4096)
+    assert chosen.mode == "single" and chosen.chunks == (snap,)
+    with pytest.raises(ConfigError, match="context_tokens"):
+        plan(snap, DEFAULT_TEMPLATE, 4000, 4096)
+
+
+@pytest.mark.parametrize(("context", "max_tokens"), [(8000, 1024), (2000, 256)])
+def test_map_reduce_chunks_are_whole_days_covering_every_entry(
+    context: int, max_tokens: int
+) -> None:
+    snap = sample_snapshot(60)
+    chosen = plan(snap, DEFAULT_TEMPLATE, context, max_tokens)
+    assert chosen.mode == "map_reduce" and len(chosen.chunks) > 1
+    budget = input_budget(context, max_tokens)
+    seen: list[str] = []
+    for chunk in chosen.chunks:
+        assert messages_tokens(chunk_prompt(chunk, chosen.summary_chars)) <= budget
+        assert (chunk.window_end - chunk.window_start).days < 7
+        seen.extend(e.page.id for e in chunk.entries)
+    assert seen == [e.page.id for e in snap.entries]  # each once, in order
+    days = [{e.day for e in c.entries} for c in chosen.chunks]
+    assert all(not (a & b) for i, a in enumerate(days) for b in days[i + 1 :])  # whole days
+    cut = [e for c in chosen.chunks for e in c.entries if TRUNCATED_NOTE in str(e.page.blocks)]
+    assert bool(cut) == (context == 2000)
+
+
+def test_one_day_too_big_is_cut_per_entry() -> None:
+    day = date(2026, 3, 1)
+    entries = [
+        entry("长一", day, blk("paragraph", text="甲" * 6000), n=0),
+        entry("短", day, blk("paragraph", text="短短的一条"), n=1),
+        entry("长二", day, blk("paragraph", text="乙" * 6000), n=2),
+    ]
+    chosen = plan(snapshot(entries, day, day), DEFAULT_TEMPLATE, 4000, 512)
+    (chunk,) = chosen.chunks
+    text = chunk_prompt(chunk, chosen.summary_chars)[1]["content"]
+    assert messages_tokens(chunk_prompt(chunk, chosen.summary_chars)) <= input_budget(4000, 512)
+    assert text.count(TRUNCATED_NOTE) == 2 and "短短的一条" in text
+    assert all(heading(e) in text for e in entries)
+    assert text.count("甲") > 1000 and text.count("乙") > 1000  # shared fairly
+
+
+# ---- generating ----
+
+
+def test_single_call_inserts_stats_verbatim_and_strips_model_charts() -> None:
+    snap = sample_snapshot(7)
+    model = FakeModel()
+    model.final_answer = (
+        '<think>先想想</think>## 概览\n\n很好。\n\n```mermaid\npie\n    "a" : 1\n```\n\n'
+        "```python\nprint(1)\n```\n"
+    )
+    report = run(snap, model)
+    stats = compute_stats(snap)
+    section = stats_section(stats)
+    assert (report.calls, report.offline, report.map_reduce) == (1, False, False)
+    assert report.title == "AI生成内容 - 2026-11-27" and report.model == "fake/model"
+    assert report.usage == Usage(10, 5, 15)
+    assert report.markdown.startswith("## 概览\n\n很好。\n\n```python\nprint(1)\n```\n\n")
+    assert section in report.markdown and report.markdown.index(section) > 0
+    assert report.markdown.count("```mermaid") == section.count("```mermaid")
+    assert "先想想" not in report.markdown and "AI" in report.markdown.split(section)[1]
+    (prompt,) = model.prompts
+    assert stats_for_prompt(stats) in prompt and all(heading(e) in prompt for e in snap.entries)
+
+
+def test_map_reduce_covers_every_entry_once_and_merges_all_summaries() -> None:
+    snap = sample_snapshot(60)
+    model = FakeModel()
+    report = run(snap, model, context_tokens=8000)
+    chunks = [p for p in model.prompts if CHUNK_MARK in p]
+    assert report.map_reduce and report.calls == len(chunks) + 1 == len(model.prompts)
+    for e in snap.entries:
+        assert sum(heading(e) in p for p in chunks) == 1, e.page.title
+        assert any(e.page.title in p for p in chunks)
+    final = model.prompts[-1]
+    assert CHUNK_MARK not in final and all(a in final for a in model.answers[:-1])
+    assert stats_for_prompt(compute_stats(snap)) in final
+    assert report.usage == sum((Usage(10, 5, 15) for _ in range(report.calls)), Usage())
+
+
+def test_long_summaries_are_merged_until_the_final_prompt_fits() -> None:
+    snap = sample_snapshot(60)
+    model = FakeModel(summary_chars=900)
+    report = run(snap, model, context_tokens=4000, max_tokens=512)
+    chunks = [p for p in model.prompts if CHUNK_MARK in p and "# 日记\n" in p]
+    merges = [p for p in model.prompts if CHUNK_MARK in p and "# 日记\n" not in p]
+    assert report.map_reduce and merges and report.calls == len(chunks) + len(merges) + 1
+    assert estimate_tokens(model.prompts[-1]) <= input_budget(4000, 512)
+    joined = "\n".join(model.prompts)
+    assert all(sum(heading(e) in p for p in chunks) == 1 for e in snap.entries)
+    assert all(answer in joined for answer in model.answers[:-1])  # every summary used
+
+
+def test_prompt_too_long_shrinks_and_retries() -> None:
+    snap = sample_snapshot(60)
+    model = FakeModel(limit=6000)
+    report = run(snap, model, context_tokens=200_000)
+    first, *rest = model.prompts
+    assert estimate_tokens(first) > 6000 and CHUNK_MARK not in first  # the single try failed
+    assert report.map_reduce and rest
+    assert report.calls == len(rest) and all(estimate_tokens(p) <= 6000 for p in rest)
+    for e in snap.entries:
+        assert sum(heading(e) in p for p in rest if CHUNK_MARK in p) == 1
+
+
+def test_prompt_too_long_gives_up_after_three_shrinks() -> None:
+    model = FakeModel(always_too_long=True)
+    with pytest.raises(LLMPromptTooLong):
+        run(sample_snapshot(60), model, context_tokens=20_000)
+    assert len(model.prompts) == 4  # the first try and three shrinks
+    sizes = [estimate_tokens(p) for p in model.prompts]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > sizes[-1]  # asked with less
+
+
+def test_truncated_answer_is_an_error() -> None:
+    model = FakeModel()
+    model.finish_reason = "length"
+    with pytest.raises(LLMTruncated):
+        run(sample_snapshot(7), model)
+
+
+# ---- offline ----
+
+
+def test_offline_digest_has_every_entry_and_no_model_call() -> None:
+    snap = sample_snapshot(60)
+
+    def refuse(messages: object) -> Completion:
+        raise AssertionError("the offline digest must not call the model")
+
+    for report in (run(snap, None), run(snap, refuse, model="offline")):
+        assert report.offline and report.calls == 0 and report.model == "offline"
+        assert "本报告未使用 AI 生成" in report.markdown
+        assert stats_section(compute_stats(snap)) in report.markdown
+        for e in snap.entries:
+            assert f"**{e.page.title}**" in report.markdown, e.page.title
+    assert offline_digest(snap, "t") == offline_digest(snap, "t")  # deterministic
+
+
+def test_no_entries_means_no_model_call() -> None:
+    day = date(2026, 3, 1)
+    report = run(snapshot([], day, day), FakeModel())
+    assert report.offline and "本期没有日记条目" in report.markdown
+
+
+def test_clean_answer() -> None:
+    assert clean_answer("```markdown\n## 概览\n\n好\n```") == "## 概览\n\n好"
+    kept = "````text\n```mermaid\nx\n```\n````"
+    assert clean_answer(f"前\n\n{kept}\n\n后") == f"前\n\n{kept}\n\n后"
+    assert clean_answer("前\n~~~Mermaid\nx\n~~~\n\n\n\n后") == "前\n\n后"
+    assert clean_answer("前\n```mermaid\n未闭合") == "前"
+    assert report_title("  ", RUN) == "2026-11-27"
