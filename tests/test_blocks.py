@@ -179,10 +179,12 @@ def test_thirty_row_table() -> None:
 
 
 def test_divider_and_raw_html() -> None:
-    source = '---\n\n<div align="center">\n  <b>居中</b> &amp; 粗体\n</div>\n\n<!-- 注释 -->\n'
+    source = (
+        '---\n\n<div align="center">\n  <b>居中</b> &amp; 粗体 1 < 2\n</div>\n\n<!-- 注释 -->\n'
+    )
     assert shape(markdown_to_blocks(source)) == [
         ("divider", "", []),
-        ("paragraph", "居中 & 粗体", []),
+        ("paragraph", "居中 & 粗体 1 < 2", []),
     ]
     assert markdown_to_blocks("***")[0].to_api() == {"type": "divider", "data": {}}
 
@@ -251,6 +253,15 @@ def test_deep_nesting_is_kept_within_the_api_depth() -> None:
     assert "最深处" in [text(b) for b, _ in walk(quotes) if b.type == "quote"]
     assert max(depth for _, depth in walk(quotes)) == MAX_DEPTH
     assert_publishable(quotes)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["**" * 3000 + "深" + "**" * 3000, "> - " * 2000 + "深", "[![" * 500 + "深" + "](u)](v)" * 500],
+)
+def test_pathological_nesting_neither_overflows_nor_breaks_limits(source: str) -> None:
+    blocks = markdown_to_blocks(source)
+    assert_publishable(blocks)
 
 
 def test_to_api_leaves_children_out_and_copies() -> None:

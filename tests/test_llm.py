@@ -106,50 +106,31 @@ def test_reasoning_is_kept_apart_from_the_answer(llm: Harness) -> None:
 
 
 def test_request_carries_the_settings_and_merged_roles(llm: Harness) -> None:
-    messages: list[Message] = [
-        {"role": "system", "content": "规则"},
-        {"role": "user", "content": "甲"},
-        {"role": "user", "content": "乙"},
-        {"role": "assistant", "content": "丙"},
-        {"role": "assistant", "content": "丁"},
-        {"role": "user", "content": "戊"},
-    ]
+    turns = [("system", "规则"), ("user", "甲"), ("user", "乙"), ("assistant", "丙"),
+             ("assistant", "丁"), ("user", "戊")]  # fmt: skip
     client = llm.client(temperature=0.3, top_p=0.9, frequency_penalty=0.1, top_k=20, min_p=0.05)
-    client.complete(messages, max_tokens=777)
+    client.complete([{"role": role, "content": text} for role, text in turns], max_tokens=777)
     body = llm.sandbox.chat_requests()[0].body
-    assert body["messages"] == [
-        {"role": "system", "content": "规则"},
-        {"role": "user", "content": "甲\n\n乙"},
-        {"role": "assistant", "content": "丙\n\n丁"},
-        {"role": "user", "content": "戊"},
-    ]
+    assert [(m["role"], m["content"]) for m in body["messages"]] == [
+        ("system", "规则"), ("user", "甲\n\n乙"), ("assistant", "丙\n\n丁"), ("user", "戊"),
+    ]  # fmt: skip
     assert body["stream"] is True and body["max_tokens"] == 777
     assert (body["temperature"], body["top_p"], body["frequency_penalty"]) == (0.3, 0.9, 0.1)
     assert body["stream_options"] == {"include_usage": True}  # not SiliconFlow: ask for usage
     assert not {"top_k", "min_p", "enable_thinking"} & body.keys()  # not SiliconFlow: none
-
-
-def test_merge_roles_is_pure() -> None:
-    messages: list[Message] = [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]
-    assert merge_roles(messages) == [{"role": "user", "content": "a\n\nb"}]
-    assert messages[0]["content"] == "a"
-    assert merge_roles([]) == []
+    original: list[Message] = [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]
+    assert merge_roles(original) == [{"role": "user", "content": "a\n\nb"}]
+    assert original[0]["content"] == "a" and merge_roles([]) == []
 
 
 def test_provider_extras_only_for_siliconflow_hosts() -> None:
+    every = {"top_k": 50, "min_p": 0.05, "enable_thinking": False}
     for url in ("https://api.siliconflow.cn/v1", "https://API.SiliconFlow.com/v1/"):
-        assert provider_extras(url, MODEL, 50, 0.05, False) == {
-            "top_k": 50,
-            "min_p": 0.05,
-            "enable_thinking": False,
-        }
+        assert provider_extras(url, MODEL, 50, 0.05, False) == every
         assert provider_extras(url, MODEL, 50, None, None) == {"top_k": 50}
         assert stream_options(url) is None
-    for url in (
-        "https://api.openai.com/v1",
-        "http://127.0.0.1:8000/v1",
-        "https://api.siliconflow.cn.example.com/v1",
-    ):
+    for url in ("https://api.openai.com/v1", "http://127.0.0.1:8000/v1",
+                "https://api.siliconflow.cn.example.com/v1"):  # fmt: skip
         assert provider_extras(url, MODEL, 50, 0.05, True) == {}
         assert stream_options(url) == {"include_usage": True}
 
@@ -434,5 +415,5 @@ def test_from_config(llm: Harness, tmp_path: Path) -> None:
     assert (body["max_tokens"], body["temperature"]) == (20, 0.2)
     assert len(llm.records) == 3
     del data["siliconflow"]["token"]
-    with pytest.raises(ConfigError, match="siliconflow.token"):
+    with pytest.raises(ConfigError, match=r"siliconflow\.token"):
         LLMClient.from_config(config_from_mapping(data, tmp_path, env={}))

@@ -28,8 +28,9 @@ def test_the_same_period_is_replaced() -> None:
 
 
 def test_a_hand_written_file_is_kept_below() -> None:
-    text = add_report("# 我的笔记\n\n手写的内容\n", "default", "2026-11-27",
-                      section("2026-11-27", "报告"))
+    text = add_report(
+        "# 我的笔记\n\n手写的内容\n", "default", "2026-11-27", section("2026-11-27", "报告")
+    )
     assert text.index("报告") < text.index("手写的内容")
     again = add_report(text, "default", "2026-11-28", section("2026-11-28", "下一份"))
     assert "手写的内容" in again and again.count("手写的内容") == 1

@@ -1,4 +1,4 @@
-"""Inline Markdown (markdown-it tree nodes) as FlowUs rich-text items of ≤ 2000 UTF-16 units."""
+"""Inline Markdown (markdown-it tokens) as FlowUs rich-text items of ≤ 2000 UTF-16 units."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from markdown_it.token import Token
 MAX_TEXT = 2000  # the API counts UTF-16 code units, as JavaScript does
 _ZWJ = "\u200d"
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+_TAG = re.compile(r"<!--.*?-->|<[A-Za-z/!?][^>]*>", re.DOTALL)
 _MARKS = {"strong": "bold", "em": "italic", "s": "strikethrough"}
 _MARK_TOKENS = {
     f"{name}_{end}": (mark, step)

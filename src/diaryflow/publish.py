@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,10 +58,8 @@ def publish(
     old = [str(b["id"]) for b in client.list_children(page_id) if isinstance(b.get("id"), str)]
     written = append_tree(client, page_id, blocks)
     for block_id in old:
-        try:
+        with contextlib.suppress(FlowUsNotFound):  # already gone is what we wanted
             client.delete_block(block_id)
-        except FlowUsNotFound:
-            pass  # already gone: deleting is what we wanted
     save_report_page(store, target.job, target.period, page_id, url, complete=True)
     return Published(page_id, url, created, written)
 
@@ -75,13 +74,15 @@ def append_tree(client: FlowUsClient, parent_id: str, blocks: Sequence[BlockSpec
                 f"FlowUs created {len(created)} of {len(batch)} blocks under {parent_id}"
             )
         written += len(batch)
-        for spec, made in zip(batch, created):
+        for spec, made in zip(batch, created, strict=True):
             if spec.children:
                 written += append_tree(client, str(made["id"]), spec.children)
     return written
 
 
-def _page_for(client: FlowUsClient, store: Store, target: PageTarget) -> tuple[str, str | None, bool]:
+def _page_for(
+    client: FlowUsClient, store: Store, target: PageTarget
+) -> tuple[str, str | None, bool]:
     """The period's page: the recorded one, one found under the parent, or a new one."""
     known = report_page(store, target.job, target.period)
     if known is not None:
@@ -112,12 +113,19 @@ def find_child_page(client: FlowUsClient, parent_id: str, title: str) -> str | N
         ) from error
     for block in children:
         data = block.get("data") or block.get("child_page") or {}
-        if block.get("type") == "child_page" and data.get("title") == title:
-            return str(block["id"])
+        if block.get("type") != "child_page" or data.get("title") != title:
+            continue
+        try:
+            if not client.get_page(str(block["id"])).get("archived"):
+                return str(block["id"])
+        except (FlowUsNotFound, FlowUsForbidden):
+            continue
     return None
 
 
-def _create(client: FlowUsClient, store: Store, target: PageTarget) -> tuple[str, str | None, bool]:
+def _create(
+    client: FlowUsClient, store: Store, target: PageTarget
+) -> tuple[str, str | None, bool]:
     title = [{"type": "text", "text": {"content": target.title}, "plain_text": target.title}]
     icon = {"type": "emoji", "emoji": target.icon_emoji} if target.icon_emoji else None
     try:
@@ -141,7 +149,9 @@ def _create(client: FlowUsClient, store: Store, target: PageTarget) -> tuple[str
     return page_id, url, True
 
 
-def _check_parent(client: FlowUsClient, page: dict[str, Any], page_id: str, parent_id: str) -> None:
+def _check_parent(
+    client: FlowUsClient, page: dict[str, Any], page_id: str, parent_id: str
+) -> None:
     """FlowUs silently files a page elsewhere when the parent is wrong: undo that and say so."""
     parent = page.get("parent") or {}
     got = str(parent.get("page_id") or "").replace("-", "").lower()

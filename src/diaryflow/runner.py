@@ -10,7 +10,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from diaryflow.collect import CollectOptions, NoProgress, Progress, collect
+from diaryflow.collect import CollectOptions, Progress, collect
 from diaryflow.config import Config, require_flowus_token
 from diaryflow.discover import database_title, find_database, validate_date_property
 from diaryflow.errors import FlowUsError, FlowUsUnauthorized

@@ -36,6 +36,7 @@ class Fault:
     ``path`` is a regular expression searched in the request path (no query string);
     ``method`` None matches any. ``status``/``code`` shape the error kinds,
     ``retry_after`` adds a Retry-After header, ``delay`` is the timeout kind's wait.
+    ``after`` lets that many matching requests through untouched before the fault fires.
     """
 
     kind: str
@@ -46,6 +47,7 @@ class Fault:
     retry_after: float | None = None
     delay: float = 0.0
     code: str | None = None
+    after: int = 0
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -115,6 +117,9 @@ class FaultQueue:
         with self._lock:
             for fault in self._faults:
                 if fault.matches(method, path, is_list):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        return None
                     fault.times -= 1
                     if fault.times == 0:
                         self._faults.remove(fault)
