@@ -181,16 +181,26 @@ def test_check_online_with_a_wrong_token_says_which_setting(served: Path) -> Non
 
 
 def test_commands_of_later_versions_say_so(served: Path) -> None:
-    for command in ("run", "serve", "history", "status"):
+    for command in ("serve", "history", "status"):
         result = diaryflow(command, "--config", str(served))
         assert result.returncode == 1
         assert "not available in this version" in result.stderr
-    assert scheduler("--run-once", "--config", str(served), cwd=served.parent).returncode == 1
+
+
+def test_run_without_a_parent_page_names_the_setting(served: Path) -> None:
+    result = scheduler("--run-once", "--config", str(served), cwd=served.parent)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "diaryflow: error: flowus.parent_page_id: not set"
+    )
 
 
 def test_demo_runs_offline(tmp_path: Path) -> None:
     result = diaryflow("demo", "--dir", str(tmp_path / "demo"), "--date", END.isoformat())
     assert result.returncode == 0, result.stderr
-    data = tmp_path / "demo" / "outputs" / "data.log"
-    assert "## 2026-11-27" in data.read_text(encoding="utf-8")
-    assert "Collected" in result.stdout
+    outputs = tmp_path / "demo" / "outputs"
+    assert "## 2026-11-27" in (outputs / "data.log").read_text(encoding="utf-8")
+    local = (outputs / "local.md").read_text(encoding="utf-8")
+    assert "# AI生成内容 - 2026-11-27" in local and "本报告未使用 AI 生成" in local
+    assert "本报告未使用 AI 生成" in result.stdout
+    assert "Created 「AI生成内容 - 2026-11-27」" in result.stdout

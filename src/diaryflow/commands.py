@@ -20,7 +20,10 @@ from diaryflow.runner import ExportResult, check_online, export
 
 
 def _config(args: argparse.Namespace) -> Config:
+    from diaryflow.logs import setup_logging
+
     config = load_config(getattr(args, "config", None))
+    setup_logging(config, verbose=getattr(args, "verbose", False))
     for warning in config.warnings:
         print(f"diaryflow: warning: {warning}", file=sys.stderr)
     return config

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from diaryflow.collect import Progress
 from diaryflow.config import config_from_mapping
+from diaryflow.logs import setup_logging
 from diaryflow.pipeline import OFFLINE, RunResult, run_report
 from diaryflow.runner import today
 from diaryflow.sandbox import FlowUsSandbox, sample_workspace
@@ -31,5 +32,6 @@ def run_demo(workdir: Path, end: date | None = None, progress: Progress | None =
             },
             base_dir=workdir,
         )
+        setup_logging(config)
         result = run_report(config, end or today(config), progress=progress)
     return result, config.output.output_dir

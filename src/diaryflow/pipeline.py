@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -37,6 +38,8 @@ from diaryflow.store import Store
 from diaryflow.treefetch import fetch_trees
 
 OFFLINE = "offline"
+log = logging.getLogger("diaryflow.pipeline")
+report_log = logging.getLogger("diaryflow.report")
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,14 @@ def run_report(
         store = stack.enter_context(Store(config.state.path))
         client = stack.enter_context(flowus_client(config))
         if not dry_run:
-            start_run(store, run_id, job, period, scheduled_at)
+            attempt = start_run(store, run_id, job, period, scheduled_at)
+            log.info("run %s: job %s, period %s, attempt %d", run_id, job, period, attempt)
         report: Report | None = None
         try:
             saved = None if dry_run else checkpoint(store, job, period, "report")
             resumed = "publish" if saved else None
+            if saved:
+                log.info("run %s: resuming at publish with the report already written", run_id)
             source = checkpoint(store, job, period, "input") if not dry_run else None
             if source is None:
                 with _stage(stages, "collect"):
@@ -99,9 +105,12 @@ def run_report(
                     if not dry_run:
                         save_checkpoint(store, job, period, "input", run_id,
                                         snapshot_to_json(snapshot))
+                log.info("run %s: collected %d entries, %d linked pages in %.1f s", run_id,
+                         len(snapshot.entries), len(snapshot.linked), stages["collect"])
             else:
                 snapshot = snapshot_from_json(source)
                 resumed = resumed or "generate"
+                log.info("run %s: reusing the input collected by an earlier attempt", run_id)
             source_md = render_snapshot(snapshot, config.database.include_properties)
             if not dry_run:
                 write_atomic(config.output.data_path, source_md)
@@ -111,6 +120,11 @@ def run_report(
                 progress.stage("Writing the report", None)
                 with _stage(stages, "generate"):
                     report = _generate(config, client, store, snapshot, run_date, run_id)
+                report_log.info(
+                    "run %s: report by %s in %.1f s: %d calls, %d+%d tokens%s", run_id,
+                    report.model, stages["generate"], report.calls, report.usage.prompt_tokens,
+                    report.usage.completion_tokens, " (map-reduce)" if report.map_reduce else "",
+                )
                 if not dry_run:
                     save_checkpoint(store, job, period, "report", run_id, report_to_json(report))
             blocks = page_blocks(
@@ -129,11 +143,14 @@ def run_report(
                                         blocks)
                 _keep_local_copy(config, job, period, report, run_id)
                 clear_checkpoints(store, job, period)
+                log.info("run %s: published %d blocks to page %s in %.1f s", run_id,
+                         published.blocks_written, published.page_id, stages["publish"])
                 finish_run(store, run_id, "ok", stages=stages, model=report.model,
                            prompt_tokens=report.usage.prompt_tokens,
                            completion_tokens=report.usage.completion_tokens,
                            page_id=published.page_id)
         except BaseException as error:
+            log.error("run %s: %s", run_id, error)
             if not dry_run:
                 status = "cancelled" if isinstance(error, KeyboardInterrupt) else "failed"
                 usage = report.usage if report else Usage()
@@ -176,6 +193,7 @@ def _generate(config: Config, client: FlowUsClient, store: Store, snapshot: Any,
             context_tokens=config.siliconflow.context_tokens,
             max_tokens=config.api_settings.max_tokens,
             title_prefix=config.new_page.title, run_date=run_date, model=model,
+            include_properties=config.database.include_properties,
         )
     finally:
         close()

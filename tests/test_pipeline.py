@@ -1,0 +1,113 @@
+"""`run` end to end against the sandbox: collect → generate → publish, checkpoints, dry runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from diaryflow.config import Config, config_from_mapping
+from diaryflow.errors import FlowUsServerError
+from diaryflow.pipeline import run_report
+from diaryflow.sandbox import FlowUsSandbox
+from diaryflow.sandbox.faults import Fault
+from diaryflow.sandbox.sample import ROOT_PAGE_ID
+from diaryflow.store import Store
+from tests.conftest import END
+
+TITLE = f"AI生成内容 - {END.isoformat()}"
+
+
+def make_config(sandbox: FlowUsSandbox, folder: Path, **sections: dict[str, Any]) -> Config:
+    data: dict[str, dict[str, Any]] = {
+        "flowus": {
+            "token": sandbox.token, "base_url": sandbox.base_url,
+            "url": f"https://flowus.cn/x/{ROOT_PAGE_ID}", "parent_page_id": ROOT_PAGE_ID,
+            "date_property": "日期", "reads_per_minute": 60_000, "writes_per_minute": 60_000,
+        },
+        "siliconflow": {"model": "offline"},
+    }
+    for name, values in sections.items():
+        data[name] = {**data.get(name, {}), **values}
+    return config_from_mapping(data, base_dir=folder)
+
+
+def report_pages(sandbox: FlowUsSandbox) -> list[dict[str, Any]]:
+    ws = sandbox.workspace
+    return [
+        b for b in ws.children_list(ROOT_PAGE_ID) or []
+        if b["type"] == "child_page" and b["data"].get("title") == TITLE
+        and not ws.pages[b["id"]].get("archived")
+    ]
+
+
+def runs(config: Config) -> list[tuple[Any, ...]]:
+    with Store(config.state.path) as store:
+        return store.query("SELECT status, attempt, error, page_id FROM runs ORDER BY rowid")
+
+
+def test_an_offline_run_publishes_one_page_and_keeps_local_copies(
+    sample_sandbox: FlowUsSandbox, tmp_path: Path
+) -> None:
+    config = make_config(sample_sandbox, tmp_path,
+                         block_settings={"include_source": True, "include_metadata": True})
+    result = run_report(config, END)
+    assert result.published is not None and result.published.created
+    pages = report_pages(sample_sandbox)
+    assert [p["id"] for p in pages] == [result.published.page_id]
+    blocks = sample_sandbox.workspace.children_list(result.published.page_id) or []
+    assert blocks[0]["type"] == "callout" and "离线摘要" in str(blocks[0]["data"])
+    assert blocks[-1]["type"] == "toggle"  # the source, in code blocks inside
+    source = sample_sandbox.workspace.children_list(blocks[-1]["id"]) or []
+    assert source and {b["type"] for b in source} == {"code"}
+    assert any(b["type"] == "code" and b["data"]["language"] == "Mermaid" for b in blocks)
+    local = config.output.report_path.read_text(encoding="utf-8")
+    assert f"# {TITLE}" in local and result.run_id in local
+    assert config.output.data_path.read_text(encoding="utf-8").startswith("# 日记")
+    assert runs(config) == [("ok", 1, None, result.published.page_id)]
+    with Store(config.state.path) as store:
+        assert store.query("SELECT COUNT(*) FROM checkpoints") == [(0,)]
+
+
+def test_two_runs_for_a_period_leave_one_page_and_one_local_section(
+    sample_sandbox: FlowUsSandbox, tmp_path: Path
+) -> None:
+    config = make_config(sample_sandbox, tmp_path)
+    first = run_report(config, END)
+    second = run_report(config, END)
+    assert first.published and second.published
+    assert second.published.page_id == first.published.page_id and not second.published.created
+    assert len(report_pages(sample_sandbox)) == 1
+    local = config.output.report_path.read_text(encoding="utf-8")
+    assert local.count(f"period={END.isoformat()}") == 1 and second.run_id in local
+    assert [r[:2] for r in runs(config)] == [("ok", 1), ("ok", 2)]
+
+
+def test_a_failed_publish_is_resumed_without_collecting_again(
+    sample_sandbox: FlowUsSandbox, tmp_path: Path
+) -> None:
+    config = make_config(sample_sandbox, tmp_path)
+    sample_sandbox.inject(Fault("status", method="PATCH", path=r"/children$", status=500,
+                                after=1))
+    with pytest.raises(FlowUsServerError):
+        run_report(config, END)
+    assert runs(config)[0][:2] == ("failed", 1) and "HTTP 500" in runs(config)[0][2]
+    assert not config.output.report_path.exists()
+    sample_sandbox.clear_requests()
+    result = run_report(config, END)
+    assert result.resumed_from == "publish"
+    assert not [r for r in sample_sandbox.requests if r.path.endswith("/query")]
+    assert len(report_pages(sample_sandbox)) == 1
+    assert result.published is not None
+    assert [r[:2] for r in runs(config)] == [("failed", 1), ("ok", 2)]
+
+
+def test_a_dry_run_writes_nothing(sample_sandbox: FlowUsSandbox, tmp_path: Path) -> None:
+    config = make_config(sample_sandbox, tmp_path)
+    result = run_report(config, END, dry_run=True)
+    assert result.published is None and result.blocks > 10
+    assert not [r for r in sample_sandbox.requests if r.kind == "write"]
+    assert not config.output.report_path.exists() and not config.output.data_path.exists()
+    assert runs(config) == []
+    assert "本报告未使用 AI 生成" in result.report.markdown
