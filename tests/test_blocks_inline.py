@@ -149,7 +149,8 @@ def test_inline_images_become_blocks_after_their_paragraph() -> None:
     blocks = markdown_to_blocks(source)
     assert [b.type for b in blocks] == ["paragraph", "image", "image"]
     assert text(blocks[0]) == "看图 结束"
-    assert set(blocks[1].data) == {"external", "caption"}
+    assert set(blocks[1].data) == {"type", "external", "caption"}
+    assert blocks[1].data["type"] == "external"
     assert blocks[1].data["external"] == {"url": "https://i.cn/a.png"}
     assert text(blocks[1], "caption") == "示意 图"
     assert text(blocks[2], "caption") == "单独"

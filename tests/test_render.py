@@ -78,9 +78,9 @@ BLOCK_CASES: list[tuple[str, Block, str]] = [
     ("heading children", blk("heading_1", blk("paragraph", text="下"), text="上"), "# 上\n\n下"),
     ("paragraph children", blk("paragraph", blk("paragraph", text="子"), text="父"), "父\n\n  子"),
     ("toggle children", blk("toggle", blk("paragraph", text="里"), blk("to_do", text="t"),
-     text="外"), "- ▸ 外\n  里\n\n  - [ ] t"),
+     text="外"), "- ▸ 外\n\n  里\n\n  - [ ] t"),
     ("quote children", blk("quote", blk("bulleted_list_item", text="i"), text="q"), "> q\n> - i"),
-    ("callout children", blk("callout", blk("paragraph", text="p")), "> 💡\n> p"),
+    ("callout children", blk("callout", blk("paragraph", text="p")), "> 💡\n>\n> p"),
     ("mention in block", blk("paragraph", rich_text=[rt("见 "), page_mention(PROJECT)]),
      "见 [[项目A]]"),
 ]  # fmt: skip
@@ -117,7 +117,7 @@ def test_three_level_list_and_numbering_runs() -> None:
         blk("numbered_list_item", text="重新"),
         blk("bulleted_list_item", text="点"),
     ]
-    expected = "1. 一\n  - 二\n    - 三\n  1. 子一\n2. 二\n\n断开\n\n1. 重新\n- 点"
+    expected = "1. 一\n   - 二\n     - 三\n   1. 子一\n2. 二\n\n断开\n\n1. 重新\n- 点"
     assert render_blocks(blocks, {}) == expected
 
 

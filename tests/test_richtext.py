@@ -45,7 +45,7 @@ CASES: list[tuple[str, object, str]] = [
     ("link", [rt("官网", link="https://flowus.cn")], "[官网](https://flowus.cn)"),
     ("bold link", [rt("官网", "https://a.b", bold=True)], "[**官网**](https://a.b)"),
     ("href", [{**rt("h"), "href": "https://h.io"}], "[h](https://h.io)"),
-    ("bare url", [rt("https://a.b", link="https://a.b")], "https://a.b"),
+    ("autolink", [rt("https://a.b", link="https://a.b")], "<https://a.b>"),
     ("url with space", [rt("x", link="https://a.b/c d")], "[x](https://a.b/c%20d)"),
     ("equation", [{"type": "equation", "equation": {"expression": "E=mc^2"}}], "$E=mc^2$"),
     ("page mention by title", [mention("page", {"id": PAGE}, "旧名")], "[[项目A]]"),

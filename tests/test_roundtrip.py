@@ -201,20 +201,17 @@ def test_report_survives_the_sandbox(sandbox: FlowUsSandbox, path: Path) -> None
 # ----- what the collect renderer (render.py) loses; strict, so a fix shows up here
 
 
-@pytest.mark.xfail(strict=True, reason="render.py indents children of `1.` by 2, not 3, spaces")
 def test_nesting_under_numbered_items() -> None:
     source = "1. 工作\n   - 子项\n"
     tree = SyntaxTreeNode(MD.parse(round_trip(source)))
     assert tree.children[0].type == "ordered_list" and len(tree.children) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="render.py writes a list item's second paragraph tight")
 def test_paragraphs_inside_a_list_item() -> None:
     source = "- 第一段\n\n  第二段\n"
     assert extract(round_trip(source)).items == [("第一段", None)]
 
 
-@pytest.mark.xfail(strict=True, reason="render.py writes a link whose text is its URL bare")
 def test_autolink_stays_a_link() -> None:
     assert extract(round_trip("见 <https://flowus.cn>")).links == Counter(["https://flowus.cn"])
 

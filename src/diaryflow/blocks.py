@@ -257,9 +257,10 @@ def _table(node: _Node) -> BlockSpec:
 
 
 def _image_block(image: Image) -> BlockSpec:
-    # No "type": "external" here: BlockData in the spec has no "type" key and forbids extra
-    # keys, so the sandbox refuses it; readers (render.py) assume external when it is absent.
-    return BlockSpec("image", {"external": {"url": image.url}, "caption": plain_items(image.alt)})
+    # "type" is what FlowUs documents for file-like blocks (file | external), although the
+    # spec's BlockData omits it; see sandbox/SPEC_GAPS.md.
+    data = {"type": "external", "external": {"url": image.url}, "caption": plain_items(image.alt)}
+    return BlockSpec("image", data)
 
 
 def _inline(node: _Node) -> Token | None:

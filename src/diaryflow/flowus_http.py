@@ -135,8 +135,9 @@ class FlowUsHTTP:
         self.base_url = base_url.rstrip("/")
         self.max_retries = max_retries
         self._sleep = sleep
-        self._reads = RateLimiter(reads_per_minute, sleep=sleep)
-        self._writes = RateLimiter(writes_per_minute, sleep=sleep)
+        # ``sleep`` is the retry back-off's (tests make it instant); pacing always really waits.
+        self._reads = RateLimiter(reads_per_minute)
+        self._writes = RateLimiter(writes_per_minute)
         self._count_lock = threading.Lock()
         self.requests_sent = 0
         self._client = httpx.Client(
@@ -171,10 +172,11 @@ class FlowUsHTTP:
                     raise
                 retry_after = error.retry_after if isinstance(error, FlowUsRateLimited) else None
                 wait = retry_delay(attempt, retry_after)
-                if retry_after is not None:
-                    limiter.pause(wait)
                 log.warning("%s; retry %d in %.1fs", error, attempt, wait)
-                self._sleep(wait)
+                if retry_after is not None:
+                    limiter.pause(wait)  # the server's wait holds back every thread, not one
+                else:
+                    self._sleep(wait)
 
     def _send_once(
         self,

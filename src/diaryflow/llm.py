@@ -246,8 +246,8 @@ class LLMClient:
         if options is not None:
             body["stream_options"] = options
         extras = provider_extras(self.base_url, model, self.top_k, self.min_p, self.enable_thinking)
+        request = {**body, **extras}
         started = self._clock()
-        failure: LLMError | None = None
         raw: object = None
         try:
             if self._sdk is None:
@@ -257,11 +257,11 @@ class LLMClient:
             failure = error
         except openai.OpenAIError as exc:
             failure, raw = translate(exc, model, self.base_url, self.request_timeout, self._api_key)
-        if failure is not None:
-            self._emit(model, started, {**body, **extras}, failure, raw)
-            raise failure from None
-        self._emit(model, started, {**body, **extras}, answer, None)
-        return answer
+        else:
+            self._emit(model, started, request, answer, None)
+            return answer
+        self._emit(model, started, request, failure, raw)
+        raise failure from None
 
     def _emit(
         self,

@@ -88,14 +88,17 @@ def _block(block: Block, ctx: _Ctx, depth: int, number: int) -> list[str]:
         return _table(data, children, ctx, depth)
     kids = _sequence(children, ctx, depth + 1)
     head = _head(block, data, ctx, number, bool(kids))
-    # List items and quotes keep their children tight; other blocks set them off.
-    tight = kind in _LIST_TYPES or kind in _QUOTED
+    # A nested list stays tight under its item; any other child is set off by a blank line,
+    # or Markdown would run it into the parent's paragraph.
+    tight = (kind in _LIST_TYPES or kind in _QUOTED) and children[0].type in _LIST_TYPES \
+        if children else True
     gap = [] if tight or not (head and kids) else [""]
     if kind in _QUOTED:
         return [f"> {line}" if line else ">" for line in (*head, *gap, *kids)]
     if kind in _HEADINGS or not head:
         return [*head, *gap, *kids]
-    return [*head, *gap, *_indent(kids)]
+    width = len(_marker(kind, data, number)) + 1 if kind == "numbered_list_item" else 2
+    return [*head, *gap, *_indent(kids, width)]
 
 
 def _head(
@@ -142,11 +145,14 @@ def _marker(kind: str, data: Mapping[str, Any], number: int) -> str:
 
 def _hang(marker: str, text: str) -> list[str]:
     first, *rest = text.split("\n")
-    return [f"{marker} {first}", *_indent(rest)]
+    width = len(marker) + 1 if marker[:1].isdigit() else 2
+    return [f"{marker} {first}", *_indent(rest, width)]
 
 
-def _indent(lines: list[str]) -> list[str]:
-    return [f"  {line}" if line else "" for line in lines]
+def _indent(lines: list[str], width: int = 2) -> list[str]:
+    """Indent continuation lines; a numbered item's content starts after "1. ", not 2 spaces."""
+    pad = " " * width
+    return [f"{pad}{line}" if line else "" for line in lines]
 
 
 def _code(data: Mapping[str, Any]) -> list[str]:

@@ -164,7 +164,9 @@ def _format(run: _Run) -> str:
         if flag:
             text = _per_line(text, partial(_surround, mark))
     if run.link and text.strip():
-        return run.link if one_line(text) == run.link else md_link(text, run.link)
+        if one_line(text) == run.link and not _AWKWARD_URL.search(run.link):
+            return f"<{run.link}>"  # an autolink keeps the link; a bare URL would lose it
+        return md_link(text, run.link)
     return text
 
 

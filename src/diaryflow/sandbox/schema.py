@@ -60,11 +60,18 @@ def _relax_create_parent(schemas: dict[str, JSON]) -> None:
     }
 
 
+def _allow_file_type(schemas: dict[str, JSON]) -> None:
+    # BlockData forbids extra keys yet lacks "type", which the docs give image/file blocks
+    # ("file" | "external") and which the API sends back when such blocks are read.
+    schemas["BlockData"]["properties"]["type"] = {"enum": ["file", "external"]}
+
+
 @functools.cache
 def sandbox_schemas() -> dict[str, JSON]:
     """Return the spec's component schemas as the sandbox validates with them."""
     schemas: dict[str, JSON] = denullable(copy.deepcopy(load_spec()["components"]["schemas"]))
     _relax_create_parent(schemas)
+    _allow_file_type(schemas)
     return schemas
 
 
