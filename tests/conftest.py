@@ -9,10 +9,18 @@ from typing import Any
 import pytest
 
 from diaryflow.flowus import FlowUsClient
+from diaryflow.logs import reset_logging
 from diaryflow.sandbox import FlowUsSandbox, Workspace, sample_workspace
 
 END = date(2026, 11, 27)
 TOKEN = "sandbox-token"
+
+
+@pytest.fixture(autouse=True)
+def _detached_logging() -> Iterator[None]:
+    """Log handlers a test set up must not outlive it (they point into its tmp folder)."""
+    yield
+    reset_logging()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,6 +53,7 @@ def served(sample_sandbox: FlowUsSandbox, tmp_path: Path) -> Iterator[Path]:
         f'[flowus]\ntoken = "Bearer {sample_sandbox.token}"\n'
         f'url = "https://flowus.cn/me/{ROOT_PAGE_ID}?code=XYZ"\n'
         f'base_url = "{sample_sandbox.base_url}"\ndate_property = "日期"\n'
+        "reads_per_minute = 60000\nwrites_per_minute = 60000\n"
         '[database]\nrecent_days = 7\n[mysql]\nhost = "localhost"\n',
         encoding="utf-8",
     )
@@ -204,3 +206,53 @@ def test_demo_runs_offline(tmp_path: Path) -> None:
     assert "# AI生成内容 - 2026-11-27" in local and "本报告未使用 AI 生成" in local
     assert "本报告未使用 AI 生成" in result.stdout
     assert "Created 「AI生成内容 - 2026-11-27」" in result.stdout
+
+
+@pytest.fixture
+def llm() -> Iterator[Any]:
+    from diaryflow.sandbox import OpenAISandbox
+
+    with OpenAISandbox(responder=lambda request: "## 概览\n\n平稳的一周。\n") as server:
+        yield server
+
+
+def with_report_settings(config: Path, llm: Any) -> None:
+    text = config.read_text(encoding="utf-8").replace(
+        "[flowus]\n", f'[flowus]\nparent_page_id = "{ROOT_PAGE_ID}"\n'
+    )
+    text += (f'[siliconflow]\ntoken = "{llm.api_key}"\nbase_url = "{llm.base_url}"\n'
+             'model = "deepseek-ai/DeepSeek-V3"\n')
+    config.write_text(text, encoding="utf-8")
+
+
+def test_run_once_publishes_and_says_where(served: Path, llm: Any) -> None:
+    with_report_settings(served, llm)
+    result = scheduler("--run-once", "--config", str(served), cwd=served.parent)
+    assert result.returncode == 0, result.stderr
+    assert "Created 「AI生成内容 - " in result.stdout and "tokens" in result.stdout
+    local = (served.parent / "outputs" / "local.md").read_text(encoding="utf-8")
+    assert "平稳的一周" in local
+    again = diaryflow("run", "--config", str(served))
+    assert again.returncode == 0 and "Replaced the content of" in again.stdout
+    logs = "".join(p.read_text(encoding="utf-8") for p in (served.parent / "logs").glob("*"))
+    assert llm.api_key not in logs and "sandbox-token" not in logs
+
+
+def test_dry_run_prints_the_report_and_the_block_count(served: Path, llm: Any) -> None:
+    with_report_settings(served, llm)
+    result = diaryflow("run", "--dry-run", "--config", str(served), "--date", END.isoformat())
+    assert result.returncode == 0, result.stderr
+    assert "平稳的一周" in result.stdout and "## 数据统计" in result.stdout
+    assert "Dry run:" in result.stdout and "blocks would be written" in result.stdout
+    assert not (served.parent / "outputs" / "local.md").exists()
+
+
+def test_check_online_proves_the_llm_key(served: Path, llm: Any) -> None:
+    with_report_settings(served, llm)
+    result = diaryflow("check", "--online", "--config", str(served))
+    assert result.returncode == 0, result.stderr
+    assert "accepted the key" in result.stdout
+    bad = diaryflow("check", "--online", "--config", str(served),
+                    env={"SILICONFLOW_API_KEY": "wrong-llm-key"})
+    assert bad.returncode == 1 and "siliconflow.token" in bad.stderr
+    assert "wrong-llm-key" not in bad.stderr

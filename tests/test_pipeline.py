@@ -9,6 +9,7 @@ import pytest
 
 from diaryflow.config import Config, config_from_mapping
 from diaryflow.errors import FlowUsServerError
+from diaryflow.logs import setup_logging
 from diaryflow.pipeline import run_report
 from diaryflow.sandbox import FlowUsSandbox
 from diaryflow.sandbox.faults import Fault
@@ -111,3 +112,84 @@ def test_a_dry_run_writes_nothing(sample_sandbox: FlowUsSandbox, tmp_path: Path)
     assert not config.output.report_path.exists() and not config.output.data_path.exists()
     assert runs(config) == []
     assert "本报告未使用 AI 生成" in result.report.markdown
+
+
+ANSWER = """## 概览
+
+这一周以**订单系统**为主线，节奏稳定。
+
+## 关键事件
+1. 回调幂等全量上线前完成检查
+   - 回滚脚本已演练
+2. CI 缓存问题有人认领
+
+```mermaid
+pie title 模型自己画的图
+  "不该出现" : 1
+```
+
+| 方面 | 评价 |
+| --- | --- |
+| 工作 | 稳 |
+"""
+
+
+@pytest.fixture
+def llm_sandbox() -> Any:
+    from diaryflow.sandbox import OpenAISandbox
+
+    with OpenAISandbox(responder=lambda request: ANSWER, reasoning="先想一想……") as server:
+        yield server
+
+
+def llm_config(sandbox: FlowUsSandbox, llm: Any, folder: Path) -> Config:
+    return make_config(sandbox, folder, siliconflow={
+        "token": llm.api_key, "base_url": llm.base_url, "model": "deepseek-ai/DeepSeek-V3",
+    })
+
+
+def test_a_model_written_report_with_figures_from_code(
+    sample_sandbox: FlowUsSandbox, llm_sandbox: Any, tmp_path: Path
+) -> None:
+    config = llm_config(sample_sandbox, llm_sandbox, tmp_path)
+    setup_logging(config)
+    result = run_report(config, END)
+    markdown = result.report.markdown
+    assert "这一周以**订单系统**为主线" in markdown and "## 数据统计" in markdown
+    assert "模型自己画的图" not in markdown  # charts come from code only
+    assert "先想一想" not in markdown  # reasoning is never published
+    assert not result.report.offline and result.report.usage.completion_tokens > 0
+    prompt = llm_sandbox.chat_requests()[0].body["messages"]
+    assert any("回调幂等全量前的最后检查" in m["content"] for m in prompt)  # the diary went in
+    assert result.published is not None
+    texts = json_text(sample_sandbox.workspace.children_list(result.published.page_id) or [])
+    assert "订单系统" in texts and "deepseek-ai/DeepSeek-V3" in texts
+    with Store(config.state.path) as store:
+        calls = store.query("SELECT model, status, completion_tokens FROM llm_calls")
+    assert calls and all(c[0] == "deepseek-ai/DeepSeek-V3" and c[1] == "ok" for c in calls)
+    assert runs(config)[0][0] == "ok"
+    logs = "".join(p.read_text(encoding="utf-8") for p in config.logging.dir.glob("*.log"))
+    assert llm_sandbox.api_key not in logs and sample_sandbox.token not in logs
+    assert "siliconflow_api_requests.log" in {p.name for p in config.logging.dir.glob("*.log")}
+
+
+def json_text(blocks: list[dict[str, Any]]) -> str:
+    import json
+
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def test_a_retry_after_a_failed_publish_does_not_call_the_model_again(
+    sample_sandbox: FlowUsSandbox, llm_sandbox: Any, tmp_path: Path
+) -> None:
+    config = llm_config(sample_sandbox, llm_sandbox, tmp_path)
+    sample_sandbox.inject(Fault("status", method="POST", path=r"/v1/pages$", status=503))
+    with pytest.raises(FlowUsServerError):
+        run_report(config, END)
+    asked = len(llm_sandbox.chat_requests())
+    assert asked >= 1
+    result = run_report(config, END)
+    assert result.resumed_from == "publish" and result.published is not None
+    assert len(llm_sandbox.chat_requests()) == asked
+    assert len(report_pages(sample_sandbox)) == 1
+    assert [r[0] for r in runs(config)] == ["failed", "ok"]

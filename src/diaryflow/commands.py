@@ -16,7 +16,7 @@ from diaryflow.errors import EXIT_OK, ConfigError
 
 if TYPE_CHECKING:
     from diaryflow.pipeline import RunResult
-from diaryflow.runner import ExportResult, check_online, export
+from diaryflow.runner import ExportResult, check_llm, check_online, export
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -113,7 +113,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.online:
         for line in check_online(config):
             print(line)
-        print("SiliconFlow: the LLM check comes with report generation in a later version")
+        for line in check_llm(config):
+            print(line)
     print("Configuration OK")
     return EXIT_OK
 

@@ -137,3 +137,16 @@ def _reasoning(delta: object) -> str:
     """A delta's reasoning text: ``reasoning_content`` (SiliconFlow) or ``reasoning`` (vLLM)."""
     text = getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None)
     return text if isinstance(text, str) else ""
+
+
+def list_models(api_key: str, base_url: str, timeout: float = 30.0) -> list[str]:
+    """The model ids the service offers (``GET /models``): proves the key and base URL work."""
+    import openai
+
+    client = open_client(api_key, base_url, timeout)
+    try:
+        return sorted(model.id for model in client.models.list())
+    except openai.OpenAIError as exc:
+        raise translate(exc, "-", base_url, timeout, api_key)[0] from None
+    finally:
+        client.close()

@@ -82,6 +82,16 @@ def setup_logging(config: Config, *, verbose: bool = False, stdout: bool = False
             logger.addHandler(handler)
 
 
+def reset_logging() -> None:
+    """Detach and close every handler :func:`setup_logging` attached."""
+    for name in ("diaryflow", *(n for names in LOG_FILES.values() for n in names)):
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            handler.close()
+    logging.getLogger("diaryflow").propagate = True
+
+
 def _file_handler(
     path: Path, config: Config, formatter: logging.Formatter, redact: RedactSecrets, level: int
 ) -> logging.Handler:

@@ -103,3 +103,19 @@ def check_online(config: Config) -> list[str]:
 def _user_name(me: dict[str, Any]) -> str:
     name = me.get("name")
     return name if isinstance(name, str) and name else str(me.get("id", "unknown user"))
+
+
+def check_llm(config: Config) -> list[str]:
+    """Prove the LLM key and base URL work and that the configured models are offered."""
+    from diaryflow.llm_stream import list_models
+
+    sf = config.siliconflow
+    if sf.token is None or sf.model == "offline":
+        return ["LLM: no siliconflow.token set: reports are offline digests (no AI)"]
+    offered = list_models(sf.token.get_secret_value(), sf.base_url, min(sf.request_timeout, 30))
+    lines = [f"LLM: {sf.base_url} accepted the key ({len(offered)} models offered)"]
+    for model in (sf.model, *sf.fallback_models):
+        if offered and model not in offered:
+            lines.append(f"LLM: warning: model {model} is not in the service's list; check "
+                         "siliconflow.model / siliconflow.fallback_models")
+    return lines
