@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from diaryflow.store import Store
 from tests.conftest import END
 
 TITLE = f"AI生成内容 - {END.isoformat()}"
+MODEL = "deepseek-ai/DeepSeek-V3"
 
 
 def make_config(sandbox: FlowUsSandbox, folder: Path, **sections: dict[str, Any]) -> Config:
@@ -144,7 +146,7 @@ def llm_sandbox() -> Any:
 
 def llm_config(sandbox: FlowUsSandbox, llm: Any, folder: Path) -> Config:
     return make_config(sandbox, folder, siliconflow={
-        "token": llm.api_key, "base_url": llm.base_url, "model": "deepseek-ai/DeepSeek-V3",
+        "token": llm.api_key, "base_url": llm.base_url, "model": MODEL,
     })
 
 
@@ -193,3 +195,74 @@ def test_a_retry_after_a_failed_publish_does_not_call_the_model_again(
     assert len(llm_sandbox.chat_requests()) == asked
     assert len(report_pages(sample_sandbox)) == 1
     assert [r[0] for r in runs(config)] == ["failed", "ok"]
+
+
+ENTRY_HEADING = re.compile(r"^## (\d{4}-\d{2}-\d{2}) · (.+)$", re.M)
+
+
+def echo_titles(request: dict[str, Any]) -> str:
+    """A model that lists the diary headings it was shown (or the summaries it combines)."""
+    user = request["messages"][-1]["content"]
+    titles = [f"- {day} {title}" for day, title in ENTRY_HEADING.findall(user)]
+    return "## 摘要\n\n" + ("\n".join(titles) if titles else user[-2000:])
+
+
+def test_map_reduce_over_real_http_covers_every_entry(
+    sample_sandbox: FlowUsSandbox, tmp_path: Path
+) -> None:
+    from diaryflow.sandbox import OpenAISandbox
+
+    with OpenAISandbox(responder=echo_titles) as llm:
+        config = make_config(sample_sandbox, tmp_path, database={"recent_days": 30}, siliconflow={
+            "token": llm.api_key, "base_url": llm.base_url, "context_tokens": 6000, "model": MODEL,
+        }, api_settings={"max_tokens": 1024})
+        result = run_report(config, END, dry_run=True)
+        chats = llm.chat_requests()
+    assert result.report.map_reduce and len(chats) >= 3
+    entries = ENTRY_HEADING.findall(render_for(config))
+    seen: dict[tuple[str, str], int] = {}
+    for chat in chats[:-1]:
+        for found in ENTRY_HEADING.findall(chat.body["messages"][-1]["content"]):
+            seen[found] = seen.get(found, 0) + 1
+    assert set(seen) == set(entries) and set(seen.values()) == {1}
+    final = chats[-1].body["messages"][-1]["content"]
+    assert all(f"{day} {title}" in final for day, title in entries)
+
+
+def render_for(config: Config) -> str:
+    """The window's input as the collect stage renders it, read through a fresh collect."""
+    from diaryflow.collect import CollectOptions, collect
+    from diaryflow.render import render_snapshot
+    from diaryflow.runner import flowus_client
+
+    with flowus_client(config) as client, Store(config.state.path) as store:
+        return render_snapshot(collect(client, store, CollectOptions.from_config(config), END))
+
+
+def test_a_prompt_longer_than_the_context_is_shrunk_and_retried(
+    sample_sandbox: FlowUsSandbox, tmp_path: Path
+) -> None:
+    from diaryflow.sandbox import OpenAISandbox
+
+    with OpenAISandbox(responder=echo_titles, max_seq_len=5000) as llm:
+        config = make_config(sample_sandbox, tmp_path, database={"recent_days": 30}, siliconflow={
+            "token": llm.api_key, "base_url": llm.base_url, "context_tokens": 65536, "model": MODEL,
+        }, api_settings={"max_tokens": 1024})
+        result = run_report(config, END)
+        statuses = [r.status for r in llm.chat_requests()]
+    assert statuses[0] == 400 and statuses[-1] == 200  # refused as too long, then fitted
+    assert result.report.map_reduce and result.published is not None
+
+
+def test_the_prompt_can_come_from_the_diary_page(
+    sample_sandbox: FlowUsSandbox, tmp_path: Path
+) -> None:
+    from diaryflow.sandbox import OpenAISandbox
+
+    with OpenAISandbox(responder=echo_titles) as llm:
+        config = make_config(sample_sandbox, tmp_path, flowus={"prompt_from_page": True},
+                             siliconflow={"token": llm.api_key, "base_url": llm.base_url,
+                                          "model": MODEL})
+        run_report(config, END, dry_run=True)
+        sent = json_text(llm.chat_requests()[0].body["messages"])
+    assert "你是林晓的复盘助手" in sent
