@@ -8,10 +8,11 @@ from pathlib import Path
 from diaryflow.collect import Progress
 from diaryflow.config import config_from_mapping
 from diaryflow.logs import setup_logging
-from diaryflow.pipeline import OFFLINE, RunResult, run_report
+from diaryflow.pipeline import RunResult, run_report
 from diaryflow.runner import today
 from diaryflow.sandbox import FlowUsSandbox, sample_workspace
 from diaryflow.sandbox.sample import ROOT_PAGE_ID
+from diaryflow.writer import OFFLINE
 
 
 def run_demo(workdir: Path, end: date | None = None, progress: Progress | None = None

@@ -5,39 +5,29 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from diaryflow.blocks import count_blocks
+from diaryflow.blocks import BlockSpec, count_blocks
 from diaryflow.collect import CollectOptions, NoProgress, Progress, collect
 from diaryflow.config import Config
 from diaryflow.errors import ConfigError
 from diaryflow.files import write_atomic
 from diaryflow.flowus import FlowUsClient
-from diaryflow.llm_types import Complete, Usage
 from diaryflow.local_md import add_report, report_section
+from diaryflow.model import Snapshot
 from diaryflow.page_blocks import metadata_line, page_blocks
-from diaryflow.prompt import first_code_block, load_template
 from diaryflow.publish import PageTarget, Published, publish
-from diaryflow.records import (
-    checkpoint,
-    clear_checkpoints,
-    finish_run,
-    record_llm_call,
-    save_checkpoint,
-    start_run,
-)
+from diaryflow.records import checkpoint, clear_checkpoints, finish_run, save_checkpoint, start_run
 from diaryflow.render import render_snapshot
-from diaryflow.report import Report, generate
+from diaryflow.report import Report
 from diaryflow.runner import flowus_client, today
-from diaryflow.snapshot_json import snapshot_from_json, snapshot_to_json
+from diaryflow.serial import report_from_json, report_to_json, snapshot_from_json, snapshot_to_json
 from diaryflow.store import Store
-from diaryflow.treefetch import fetch_trees
+from diaryflow.writer import write_report
 
-OFFLINE = "offline"
 log = logging.getLogger("diaryflow.pipeline")
 report_log = logging.getLogger("diaryflow.report")
 
@@ -56,18 +46,104 @@ class RunResult:
     resumed_from: str | None = None
 
 
-def uses_llm(config: Config) -> bool:
-    """Whether reports are written by a model (a key is set and the model is not "offline")."""
-    return config.siliconflow.token is not None and config.siliconflow.model != OFFLINE
+@dataclass
+class _Run:
+    """One attempt at one (job, period): its stages, each resumable from a checkpoint."""
 
+    config: Config
+    store: Store
+    client: FlowUsClient
+    run_date: date
+    dry_run: bool
+    progress: Progress
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    stages: dict[str, float] = field(default_factory=dict)
+    resumed_from: str | None = None
 
-@contextmanager
-def _stage(stages: dict[str, float], name: str) -> Iterator[None]:
-    started = time.monotonic()
-    try:
-        yield
-    finally:
-        stages[name] = round(stages.get(name, 0.0) + time.monotonic() - started, 3)
+    @property
+    def job(self) -> str:
+        return self.config.report.job
+
+    @property
+    def period(self) -> str:
+        return self.run_date.isoformat()
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.stages[name] = round(time.monotonic() - started, 3)
+
+    def _kept(self, stage: str) -> dict[str, object] | None:
+        return None if self.dry_run else checkpoint(self.store, self.job, self.period, stage)
+
+    def _keep(self, stage: str, content: dict[str, object]) -> None:
+        if not self.dry_run:
+            save_checkpoint(self.store, self.job, self.period, stage, self.run_id, content)
+
+    def snapshot(self) -> Snapshot:
+        """The collected input: an earlier attempt's, or collected now."""
+        kept = self._kept("input")
+        if kept is not None:
+            self.resumed_from = "generate"
+            log.info("run %s: reusing the input an earlier attempt collected", self.run_id)
+            return snapshot_from_json(kept)
+        with self.stage("collect"):
+            options = CollectOptions.from_config(self.config)
+            snapshot = collect(self.client, self.store, options, self.run_date, self.progress)
+        self._keep("input", snapshot_to_json(snapshot))
+        log.info("run %s: collected %d entries and %d linked pages in %.1f s", self.run_id,
+                 len(snapshot.entries), len(snapshot.linked), self.stages["collect"])
+        return snapshot
+
+    def report(self, snapshot: Snapshot) -> Report:
+        """The written report: an earlier attempt's, or written now."""
+        kept = self._kept("report")
+        if kept is not None:
+            self.resumed_from = "publish"
+            log.info("run %s: resuming at publish; the report was already written", self.run_id)
+            return report_from_json(kept)
+        self.progress.stage("Writing the report", None)
+        with self.stage("generate"):
+            report = write_report(self.config, self.client, self.store, snapshot,
+                                  self.run_date, self.run_id)
+        self._keep("report", report_to_json(report))
+        report_log.info(
+            "run %s: report by %s in %.1f s: %d calls, %d+%d tokens%s", self.run_id,
+            report.model, self.stages["generate"], report.calls, report.usage.prompt_tokens,
+            report.usage.completion_tokens, " (map-reduce)" if report.map_reduce else "",
+        )
+        return report
+
+    def publish(self, report: Report, blocks: Sequence[BlockSpec]) -> Published:
+        """Write the page and the local copy; the period's checkpoints are then done with."""
+        self.progress.stage("Publishing to FlowUs", None)
+        with self.stage("publish"):
+            target = _target(self.config, self.period, report)
+            published = publish(self.client, self.store, target, blocks)
+        _keep_local_copy(self.config, self.period, report, self.run_id)
+        clear_checkpoints(self.store, self.job, self.period)
+        log.info("run %s: published %d blocks to page %s in %.1f s", self.run_id,
+                 published.blocks_written, published.page_id, self.stages["publish"])
+        return published
+
+    def finish(self, status: str, report: Report | None, error: BaseException | None = None,
+               published: Published | None = None) -> None:
+        """Record how the attempt ended."""
+        if error is not None:
+            log.error("run %s: %s", self.run_id, error)
+        if self.dry_run:
+            return
+        finish_run(
+            self.store, self.run_id, status,
+            error=(str(error) or type(error).__name__) if error is not None else None,
+            stages=self.stages, model=report.model if report else None,
+            prompt_tokens=report.usage.prompt_tokens if report else 0,
+            completion_tokens=report.usage.completion_tokens if report else 0,
+            page_id=published.page_id if published else None,
+        )
 
 
 def run_report(
@@ -80,154 +156,50 @@ def run_report(
 ) -> RunResult:
     """Produce and publish the report of ``run_date``'s period (default: today)."""
     started = time.monotonic()
-    progress = progress or NoProgress()
     run_date = run_date or today(config)
-    period, job, run_id = run_date.isoformat(), config.report.job, uuid.uuid4().hex[:12]
-    stages: dict[str, float] = {}
-    with ExitStack() as stack:
-        store = stack.enter_context(Store(config.state.path))
-        client = stack.enter_context(flowus_client(config))
+    if not dry_run:
+        _target(config, run_date.isoformat(), None)  # a missing parent fails before any cost
+    with Store(config.state.path) as store, flowus_client(config) as client:
+        run = _Run(config, store, client, run_date, dry_run, progress or NoProgress())
         if not dry_run:
-            attempt = start_run(store, run_id, job, period, scheduled_at)
-            log.info("run %s: job %s, period %s, attempt %d", run_id, job, period, attempt)
+            attempt = start_run(store, run.run_id, run.job, run.period, scheduled_at)
+            log.info("run %s: job %s, period %s, attempt %d", run.run_id, run.job, run.period,
+                     attempt)
         report: Report | None = None
         try:
-            saved = None if dry_run else checkpoint(store, job, period, "report")
-            resumed = "publish" if saved else None
-            if saved:
-                log.info("run %s: resuming at publish with the report already written", run_id)
-            source = checkpoint(store, job, period, "input") if not dry_run else None
-            if source is None:
-                with _stage(stages, "collect"):
-                    snapshot = collect(
-                        client, store, CollectOptions.from_config(config), run_date, progress
-                    )
-                    if not dry_run:
-                        save_checkpoint(store, job, period, "input", run_id,
-                                        snapshot_to_json(snapshot))
-                log.info("run %s: collected %d entries, %d linked pages in %.1f s", run_id,
-                         len(snapshot.entries), len(snapshot.linked), stages["collect"])
-            else:
-                snapshot = snapshot_from_json(source)
-                resumed = resumed or "generate"
-                log.info("run %s: reusing the input collected by an earlier attempt", run_id)
-            source_md = render_snapshot(snapshot, config.database.include_properties)
+            snapshot = run.snapshot()
+            source = render_snapshot(snapshot, config.database.include_properties)
             if not dry_run:
-                write_atomic(config.output.data_path, source_md)
-            if saved is not None:
-                report = report_from_json(saved)
-            else:
-                progress.stage("Writing the report", None)
-                with _stage(stages, "generate"):
-                    report = _generate(config, client, store, snapshot, run_date, run_id)
-                report_log.info(
-                    "run %s: report by %s in %.1f s: %d calls, %d+%d tokens%s", run_id,
-                    report.model, stages["generate"], report.calls, report.usage.prompt_tokens,
-                    report.usage.completion_tokens, " (map-reduce)" if report.map_reduce else "",
-                )
-                if not dry_run:
-                    save_checkpoint(store, job, period, "report", run_id, report_to_json(report))
+                write_atomic(config.output.data_path, source)
+            report = run.report(snapshot)
+            settings = config.block_settings
             blocks = page_blocks(
-                report, run_id,
-                include_metadata=config.block_settings.include_metadata,
-                include_source=config.block_settings.include_source,
-                source_markdown=source_md,
-                text_color=config.block_settings.text_color,
-                background_color=config.block_settings.background_color,
+                report, run.run_id, include_metadata=settings.include_metadata,
+                include_source=settings.include_source, source_markdown=source,
+                text_color=settings.text_color, background_color=settings.background_color,
             )
-            published = None
-            if not dry_run:
-                progress.stage("Publishing to FlowUs", None)
-                with _stage(stages, "publish"):
-                    published = publish(client, store, _target(config, job, period, report),
-                                        blocks)
-                _keep_local_copy(config, job, period, report, run_id)
-                clear_checkpoints(store, job, period)
-                log.info("run %s: published %d blocks to page %s in %.1f s", run_id,
-                         published.blocks_written, published.page_id, stages["publish"])
-                finish_run(store, run_id, "ok", stages=stages, model=report.model,
-                           prompt_tokens=report.usage.prompt_tokens,
-                           completion_tokens=report.usage.completion_tokens,
-                           page_id=published.page_id)
+            published = None if dry_run else run.publish(report, blocks)
         except BaseException as error:
-            log.error("run %s: %s", run_id, error)
-            if not dry_run:
-                status = "cancelled" if isinstance(error, KeyboardInterrupt) else "failed"
-                usage = report.usage if report else Usage()
-                finish_run(store, run_id, status, error=str(error) or type(error).__name__,
-                           stages=stages, model=report.model if report else None,
-                           prompt_tokens=usage.prompt_tokens,
-                           completion_tokens=usage.completion_tokens)
+            run.finish("cancelled" if isinstance(error, KeyboardInterrupt) else "failed",
+                       report, error)
             raise
-    return RunResult(run_id, period, report, count_blocks(blocks), published,
-                     time.monotonic() - started, stages, resumed)
+        run.finish("ok", report, published=published)
+    return RunResult(run.run_id, run.period, report, count_blocks(blocks), published,
+                     time.monotonic() - started, run.stages, run.resumed_from)
 
 
-def _target(config: Config, job: str, period: str, report: Report) -> PageTarget:
+def _target(config: Config, period: str, report: Report | None) -> PageTarget:
     parent = config.flowus.parent_page_id
     if not parent:
         raise ConfigError("flowus.parent_page_id", None,
                           "not set: give the page (id or URL) that will hold the reports")
-    return PageTarget(job, period, parent, report.title, config.new_page.icon_emoji or None)
+    title = report.title if report else ""
+    return PageTarget(config.report.job, period, parent, title, config.new_page.icon_emoji or None)
 
 
-def _generate(config: Config, client: FlowUsClient, store: Store, snapshot: Any,
-              run_date: date, run_id: str) -> Report:
-    page_prompt = None
-    if config.flowus.prompt_from_page and config.flowus.page_id:
-        tree = fetch_trees(client, [config.flowus.page_id], workers=4)[config.flowus.page_id]
-        page_prompt = first_code_block(tree) if isinstance(tree, tuple) else None
-    template = load_template(config.report.prompt_file, page_prompt)
-    complete: Complete | None = None
-    close: Callable[[], None] = lambda: None  # noqa: E731
-    model = OFFLINE
-    if uses_llm(config):
-        from diaryflow.llm import LLMClient
-
-        llm = LLMClient.from_config(config, record=lambda call: record_llm_call(store, run_id,
-                                                                                 call))
-        complete, close, model = llm.complete, llm.close, config.siliconflow.model
-    try:
-        return generate(
-            snapshot, complete, template=template,
-            context_tokens=config.siliconflow.context_tokens,
-            max_tokens=config.api_settings.max_tokens,
-            title_prefix=config.new_page.title, run_date=run_date, model=model,
-            include_properties=config.database.include_properties,
-        )
-    finally:
-        close()
-
-
-def _keep_local_copy(config: Config, job: str, period: str, report: Report, run_id: str) -> None:
+def _keep_local_copy(config: Config, period: str, report: Report, run_id: str) -> None:
     path = config.output.report_path
     existing = path.read_text(encoding="utf-8") if path.exists() else ""
-    section = report_section(job, period, report.title, metadata_line(report, run_id),
-                             report.markdown)
-    write_atomic(path, add_report(existing, job, period, section))
-
-
-def report_to_json(report: Report) -> dict[str, Any]:
-    """A JSON-ready form of a report (for the checkpoint)."""
-    return {
-        "title": report.title, "period_start": report.period_start.isoformat(),
-        "period_end": report.period_end.isoformat(), "markdown": report.markdown,
-        "model": report.model, "usage": list(_usage_tuple(report.usage)),
-        "calls": report.calls, "offline": report.offline, "map_reduce": report.map_reduce,
-    }
-
-
-def _usage_tuple(usage: Usage) -> tuple[int, int, int, int]:
-    return (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens,
-            usage.reasoning_tokens)
-
-
-def report_from_json(data: dict[str, Any]) -> Report:
-    """Rebuild a checkpointed report."""
-    return Report(
-        title=data["title"], period_start=date.fromisoformat(data["period_start"]),
-        period_end=date.fromisoformat(data["period_end"]), markdown=data["markdown"],
-        model=data["model"], usage=Usage(*data["usage"]), calls=data["calls"],
-        offline=data["offline"], map_reduce=data["map_reduce"],
-    )
-
+    section = report_section(config.report.job, period, report.title,
+                             metadata_line(report, run_id), report.markdown)
+    write_atomic(path, add_report(existing, config.report.job, period, section))

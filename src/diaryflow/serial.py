@@ -1,4 +1,4 @@
-"""Snapshot ⇄ JSON, so a run's collected input can be checkpointed and resumed."""
+"""JSON forms of snapshots and reports, so a run can checkpoint them and a retry resume."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from diaryflow.llm_types import Usage
 from diaryflow.model import (
     Entry,
     MissingPage,
@@ -14,6 +15,7 @@ from diaryflow.model import (
     blocks_from_json,
     blocks_to_json,
 )
+from diaryflow.report import Report
 
 
 def _page_to_json(page: PageDoc) -> dict[str, Any]:
@@ -72,4 +74,36 @@ def snapshot_from_json(data: Mapping[str, Any]) -> Snapshot:
         linked=tuple(_page_from_json(p) for p in data["linked"]),
         missing=tuple(MissingPage(m["id"], m["status"], m["reason"]) for m in data["missing"]),
         users=data.get("users", {}),
+    )
+
+
+def report_to_json(report: Report) -> dict[str, Any]:
+    """A JSON-ready dict holding everything in the report."""
+    usage = report.usage
+    return {
+        "title": report.title,
+        "period_start": report.period_start.isoformat(),
+        "period_end": report.period_end.isoformat(),
+        "markdown": report.markdown,
+        "model": report.model,
+        "usage": [usage.prompt_tokens, usage.completion_tokens, usage.total_tokens,
+                  usage.reasoning_tokens],
+        "calls": report.calls,
+        "offline": report.offline,
+        "map_reduce": report.map_reduce,
+    }
+
+
+def report_from_json(data: Mapping[str, Any]) -> Report:
+    """Rebuild a report written by :func:`report_to_json`."""
+    return Report(
+        title=data["title"],
+        period_start=date.fromisoformat(data["period_start"]),
+        period_end=date.fromisoformat(data["period_end"]),
+        markdown=data["markdown"],
+        model=data["model"],
+        usage=Usage(*data["usage"]),
+        calls=data["calls"],
+        offline=data["offline"],
+        map_reduce=data["map_reduce"],
     )
