@@ -49,14 +49,90 @@ def finish_run(
     prompt_tokens: int = 0,
     completion_tokens: int = 0,
     page_id: str | None = None,
+    retryable: bool = True,
 ) -> None:
     """Record how an attempt ended."""
     store.execute(
         "UPDATE runs SET finished_at = ?, status = ?, error = ?, stages_json = ?, model = ?, "
-        "prompt_tokens = ?, completion_tokens = ?, page_id = ? WHERE run_id = ?",
+        "prompt_tokens = ?, completion_tokens = ?, page_id = ?, retryable = ? WHERE run_id = ?",
         (now_iso(), status, error, json.dumps(stages or {}), model, prompt_tokens,
-         completion_tokens, page_id, run_id),
+         completion_tokens, page_id, int(retryable), run_id),
     )
+
+
+def end_unfinished_run(store: Store, run_id: str, status: str, error: str) -> None:
+    """Close an attempt whose process could not record its own end (killed or crashed)."""
+    store.execute(
+        "UPDATE runs SET finished_at = ?, status = ?, error = ? "
+        "WHERE run_id = ? AND status = 'running'",
+        (now_iso(), status, error, run_id),
+    )
+
+
+def record_skip(store: Store, run_id: str, job: str, period: str, scheduled_at: str | None,
+                reason: str) -> None:
+    """Record a tick that did not run (weekend, already done, disabled) as skipped."""
+    stamp = now_iso()
+    store.execute(
+        "INSERT INTO runs (run_id, job, period, attempt, scheduled_at, started_at, finished_at, "
+        "status, reason) VALUES (?, ?, ?, 0, ?, ?, ?, 'skipped', ?)",
+        (run_id, job, period, scheduled_at, stamp, stamp, reason),
+    )
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One attempt as the history shows it."""
+
+    run_id: str
+    job: str
+    period: str
+    attempt: int
+    scheduled_at: str | None
+    started_at: str
+    finished_at: str | None
+    status: str
+    error: str | None
+    reason: str | None
+    stages: dict[str, float]
+    model: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    page_id: str | None
+    retryable: bool
+
+
+_ROW = ("run_id, job, period, attempt, scheduled_at, started_at, finished_at, status, error, "
+        "reason, stages_json, model, prompt_tokens, completion_tokens, page_id, retryable")
+
+
+def _row(values: tuple[Any, ...]) -> RunRow:
+    (run_id, job, period, attempt, scheduled_at, started_at, finished_at, status, error, reason,
+     stages, model, prompt, completion, page_id, retryable) = values
+    return RunRow(run_id, job, period, int(attempt), scheduled_at, started_at, finished_at,
+                  status, error, reason, json.loads(stages or "{}"), model, int(prompt),
+                  int(completion), page_id, bool(retryable))
+
+
+def recent_runs(store: Store, limit: int = 20) -> list[RunRow]:
+    """The latest attempts, newest first."""
+    rows = store.query(f"SELECT {_ROW} FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?",
+                       (limit,))
+    return [_row(r) for r in rows]
+
+
+def get_run(store: Store, run_id: str) -> RunRow | None:
+    """One attempt by id."""
+    rows = store.query(f"SELECT {_ROW} FROM runs WHERE run_id = ?", (run_id,))
+    return _row(rows[0]) if rows else None
+
+
+def period_done(store: Store, job: str, period: str) -> bool:
+    """Whether (job, period) already has a successful run."""
+    rows = store.query(
+        "SELECT 1 FROM runs WHERE job = ? AND period = ? AND status = 'ok' LIMIT 1", (job, period)
+    )
+    return bool(rows)
 
 
 def report_page(store: Store, job: str, period: str) -> ReportPage | None:

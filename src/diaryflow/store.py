@@ -78,6 +78,10 @@ MIGRATIONS: tuple[str, ...] = (
         finish_reason TEXT
     );
     """,
+    """
+    ALTER TABLE runs ADD COLUMN retryable INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE runs ADD COLUMN reason TEXT;
+    """,
 )
 
 
