@@ -25,7 +25,6 @@ exit codes: 0 done (or nothing to do), 1 the run failed, 2 bad usage or configur
 DIARYFLOW_CONFIG says otherwise."""
 
 LATER = {
-    "serve": "the scheduling daemon",
     "history": "the run history",
     "status": "the scheduler status",
     "deploy": "deployment configs",
@@ -72,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("run", parents=[common], help="write and publish one report now (= --run-once)")
     p.add_argument("--date", type=_date, help="the report's date (default: today)")
     p.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
+    # Set by the daemon for its child attempts, so it can read back what the attempt recorded.
+    p.add_argument("--run-id", help=argparse.SUPPRESS)
+    p.add_argument("--scheduled-at", help=argparse.SUPPRESS)
     add("serve", parents=[common], help="the scheduling daemon (= python scheduler.py)")
     p = add("history", parents=[common], help="past runs")
     p.add_argument("-n", type=int, default=20, help="how many runs to show")
@@ -94,7 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     handler: Callable[[argparse.Namespace], int] = _later
-    if args.command not in LATER:
+    if args.command == "serve":
+        from diaryflow.daemon import cmd_serve
+
+        handler = cmd_serve
+    elif args.command not in LATER:
         from diaryflow import commands
 
         handler = getattr(commands, f"cmd_{args.command}")

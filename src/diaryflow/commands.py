@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from diaryflow.pipeline import RunResult
 from diaryflow.runner import ExportResult, check_llm, check_online, export
 
+RUN_LOCK_WAIT = 60.0
+
 
 def _config(args: argparse.Namespace) -> Config:
     from diaryflow.logs import setup_logging
@@ -75,11 +77,16 @@ def _run_summary(result: RunResult) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Write and publish one report now (or print it with --dry-run)."""
+    from diaryflow.lock import Lock, run_lock_path
     from diaryflow.pipeline import run_report
 
     config = _config(args)
-    with TerminalProgress() as progress:
-        result = run_report(config, args.date, dry_run=args.dry_run, progress=progress)
+    with Lock(run_lock_path(config.state.path)) as lock:
+        if not args.dry_run:
+            lock.acquire(RUN_LOCK_WAIT, what="another report run is in progress")
+        with TerminalProgress() as progress:
+            result = run_report(config, args.date, dry_run=args.dry_run, progress=progress,
+                                run_id=args.run_id, scheduled_at=args.scheduled_at)
     if args.dry_run:
         print(result.report.markdown)
         print("\n" + "─" * 60)

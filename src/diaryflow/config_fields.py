@@ -35,7 +35,7 @@ HTTP = "an http(s) URL like https://api.example.com"
 _UUID = re.compile(
     r"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I
 )
-_HHMM = re.compile(r"(\d{1,2}):(\d{2})")
+_HHMM = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _HTTP_URL = re.compile(r"https?://[^/\s?#]+\S*", re.I)
 
 Number = Annotated[float, Strict(), AllowInfNan(False)]
@@ -127,12 +127,13 @@ def _choice(choices: tuple[str, ...], normalise: Callable[[str], str]) -> Before
 
 
 def _hhmm(value: object) -> dt.time:
-    if isinstance(value, dt.time) and not (value.second or value.microsecond or value.tzinfo):
+    # Seconds ("08:00:30") are accepted too, though HH:MM is what the docs show.
+    if isinstance(value, dt.time) and not (value.microsecond or value.tzinfo):
         return value  # a TOML local time such as 08:00:00
     match = _HHMM.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59 or int(match[3] or 0) > 59:
         raise invalid()
-    return dt.time(int(match[1]), int(match[2]))
+    return dt.time(int(match[1]), int(match[2]), int(match[3] or 0))
 
 
 def _timezone(value: object) -> str:

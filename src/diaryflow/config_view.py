@@ -71,7 +71,7 @@ def _show(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.time):
-        return f'"{value:%H:%M}"'
+        return f'"{value:%H:%M:%S}"' if value.second else f'"{value:%H:%M}"'
     if isinstance(value, str | PurePath):
         return json.dumps(str(value), ensure_ascii=False)
     if isinstance(value, tuple):

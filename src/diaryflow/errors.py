@@ -241,3 +241,14 @@ class LLMTruncated(LLMError):
 
 class PublishError(DiaryflowError):
     """The report could not be published as exactly one complete page."""
+
+
+def is_permanent(error: BaseException) -> bool:
+    """Whether retrying cannot help: a bad setting, key, model or permission must be fixed."""
+    if isinstance(error, LLMRateLimited):
+        return error.day_limit
+    return isinstance(
+        error,
+        ConfigError | CollectError | LLMAuthError | LLMBadRequest | FlowUsUnauthorized
+        | FlowUsForbidden | FlowUsBadRequest,
+    )

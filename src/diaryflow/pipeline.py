@@ -13,7 +13,7 @@ from datetime import date
 from diaryflow.blocks import BlockSpec, count_blocks
 from diaryflow.collect import CollectOptions, NoProgress, Progress, collect
 from diaryflow.config import Config
-from diaryflow.errors import ConfigError
+from diaryflow.errors import ConfigError, is_permanent
 from diaryflow.files import write_atomic
 from diaryflow.flowus import FlowUsClient
 from diaryflow.local_md import add_report, report_section
@@ -138,6 +138,7 @@ class _Run:
             return
         finish_run(
             self.store, self.run_id, status,
+            retryable=error is None or not is_permanent(error),
             error=(str(error) or type(error).__name__) if error is not None else None,
             stages=self.stages, model=report.model if report else None,
             prompt_tokens=report.usage.prompt_tokens if report else 0,
@@ -153,6 +154,7 @@ def run_report(
     dry_run: bool = False,
     progress: Progress | None = None,
     scheduled_at: str | None = None,
+    run_id: str | None = None,
 ) -> RunResult:
     """Produce and publish the report of ``run_date``'s period (default: today)."""
     started = time.monotonic()
@@ -161,6 +163,8 @@ def run_report(
         _target(config, run_date.isoformat(), None)  # a missing parent fails before any cost
     with Store(config.state.path) as store, flowus_client(config) as client:
         run = _Run(config, store, client, run_date, dry_run, progress or NoProgress())
+        if run_id:
+            run.run_id = run_id
         if not dry_run:
             attempt = start_run(store, run.run_id, run.job, run.period, scheduled_at)
             log.info("run %s: job %s, period %s, attempt %d", run.run_id, run.job, run.period,

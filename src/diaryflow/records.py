@@ -17,6 +17,17 @@ def now_iso() -> str:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """A (job, period) whose every attempt failed: what the failure notice says."""
+
+    job: str
+    period: str
+    attempts: int
+    error: str
+    last_status: str
+
+
+@dataclass(frozen=True)
 class ReportPage:
     """The FlowUs page that holds a period's report."""
 
