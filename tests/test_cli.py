@@ -182,13 +182,6 @@ def test_check_online_with_a_wrong_token_says_which_setting(served: Path) -> Non
     assert "flowus.token" in result.stderr and "not-the-token" not in result.stderr
 
 
-def test_commands_of_later_versions_say_so(served: Path) -> None:
-    for command in ("serve", "history", "status"):
-        result = diaryflow(command, "--config", str(served))
-        assert result.returncode == 1
-        assert "not available in this version" in result.stderr
-
-
 def test_run_without_a_parent_page_names_the_setting(served: Path) -> None:
     result = scheduler("--run-once", "--config", str(served), cwd=served.parent)
     assert result.returncode == 2
@@ -256,3 +249,20 @@ def test_check_online_proves_the_llm_key(served: Path, llm: Any) -> None:
                     env={"SILICONFLOW_API_KEY": "wrong-llm-key"})
     assert bad.returncode == 1 and "siliconflow.token" in bad.stderr
     assert "wrong-llm-key" not in bad.stderr
+
+
+def test_history_and_status_after_a_run(served: Path, llm: Any) -> None:
+    import json
+
+    with_report_settings(served, llm)
+    assert diaryflow("run", "--config", str(served)).returncode == 0
+    history = diaryflow("history", "--json", "--config", str(served))
+    rows = json.loads(history.stdout)
+    assert [r["status"] for r in rows] == ["ok"] and rows[0]["prompt_tokens"] > 0
+    table = diaryflow("history", "-n", "5", "--config", str(served))
+    assert "ok" in table.stdout and rows[0]["run_id"] in table.stdout
+    status = diaryflow("status", "--config", str(served))
+    assert status.returncode == 0
+    assert "Next report:" in status.stdout and "(Asia/Shanghai)" in status.stdout
+    assert "Daemon: not running" in status.stdout and "No run in progress" in status.stdout
+    assert f"page {rows[0]['page_id'][:8]}" in status.stdout

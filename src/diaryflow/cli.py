@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -25,8 +26,6 @@ exit codes: 0 done (or nothing to do), 1 the run failed, 2 bad usage or configur
 DIARYFLOW_CONFIG says otherwise."""
 
 LATER = {
-    "history": "the run history",
-    "status": "the scheduler status",
     "deploy": "deployment configs",
 }
 
@@ -112,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("diaryflow: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`diaryflow history | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _later(args: argparse.Namespace) -> int:

@@ -138,3 +138,44 @@ def cmd_export(args: argparse.Namespace) -> int:
     _summary(result)
     return EXIT_OK
 
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Show past attempts, newest first."""
+    from diaryflow.records import recent_runs
+    from diaryflow.store import Store
+    from diaryflow.views import history_json, history_table
+
+    config = _config(args)
+    with Store(config.state.path) as store:
+        rows = recent_runs(store, max(1, args.n))
+    print(history_json(rows) if args.json else history_table(rows, config.scheduler.tz))
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Show the next fire time, the last run and who holds the locks."""
+    from datetime import datetime, timezone
+
+    from diaryflow.lock import Lock, run_lock_path, serve_lock_path
+    from diaryflow.records import recent_runs
+    from diaryflow.schedule import Schedule, next_fire
+    from diaryflow.store import Store
+    from diaryflow.views import status_lines
+
+    config = _config(args)
+    schedule = Schedule.from_settings(config.scheduler)
+    fire = next_fire(schedule, datetime.now(timezone.utc))
+    with Store(config.state.path) as store:
+        rows = [r for r in recent_runs(store, 20) if r.status != "skipped"]
+    lines = status_lines(
+        next_fire=fire.isoformat() if config.scheduler.enabled else None,
+        enabled=config.scheduler.enabled,
+        last=rows[0] if rows else None,
+        serve_pid=Lock(serve_lock_path(config.state.path)).holder(),
+        run_pid=Lock(run_lock_path(config.state.path)).holder(),
+        tz=config.scheduler.tz,
+    )
+    for line in lines:
+        print(line)
+    return EXIT_OK

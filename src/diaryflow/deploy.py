@@ -13,7 +13,7 @@ from pathlib import Path
 from diaryflow.config_schema import Config, SchedulerSettings
 from diaryflow.errors import ConfigError
 
-# The daemon's wait for a terminated attempt (diaryflow.daemon.GRACE_SECONDS); kept in step by hand.
+# serve's wait for a terminated attempt (diaryflow.attempt.GRACE_SECONDS; a test keeps them equal).
 GRACE_SECONDS = 10
 STOP_WAIT_SECONDS = GRACE_SECONDS + 20
 TARGETS = ("supervisor", "systemd", "cron")
@@ -119,9 +119,10 @@ environment=PYTHONUNBUFFERED="1"
 """
 
 
-def _systemd_quote(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + escaped.replace("%", "%%").replace("$", "$$") + '"'
+def _systemd_quote(text: str, executable: bool = False) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
+    # systemd substitutes $ in arguments, but never in the path of the program it runs.
+    return '"' + (escaped if executable else escaped.replace("$", "$$")) + '"'
 
 
 def _systemd_path(path: Path) -> str:
@@ -129,7 +130,7 @@ def _systemd_path(path: Path) -> str:
 
 
 def _exec(install: Install, command: str) -> str:
-    return " ".join((_systemd_quote(str(install.python)), "-m diaryflow", command,
+    return " ".join((_systemd_quote(str(install.python), executable=True), "-m diaryflow", command,
                      "--config", _systemd_quote(str(install.config))))
 
 
@@ -265,8 +266,8 @@ def render(target: str, install: Install, config: Config) -> str:
         note = "- serve logs that and exits 0; supervisor leaves it EXITED."
         return _disabled_note(config, note, ";") + supervisor_program(install)
     if target == "cron":
-        return _disabled_note(config, "does not stop this line; remove it instead.") + \
-            cron_line(install, scheduler)
+        note = "does not stop this line; remove it instead."
+        return _disabled_note(config, note) + cron_line(install, scheduler)
     if target != "systemd":
         raise ValueError(f"unknown deploy target {target!r}; expected one of {', '.join(TARGETS)}")
     run_service, timer = systemd_oneshot(install, scheduler)
