@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from diaryflow import __version__
-from diaryflow.errors import EXIT_CONFIG, EXIT_FAILED, DiaryflowError
+from diaryflow.errors import EXIT_CONFIG, DiaryflowError
 
 DESCRIPTION = """\
 diaryflow turns a FlowUs (息流) diary into scheduled AI-written reports.
@@ -24,10 +24,6 @@ EPILOG = """\
 exit codes: 0 done (or nothing to do), 1 the run failed, 2 bad usage or configuration,
 75 another run holds the lock.  The configuration is ./config.toml unless --config or
 DIARYFLOW_CONFIG says otherwise."""
-
-LATER = {
-    "deploy": "deployment configs",
-}
 
 
 def _date(text: str) -> date:
@@ -94,12 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    handler: Callable[[argparse.Namespace], int] = _later
-    if args.command == "serve":
+    if args.command == "serve":  # the daemon stays small: it skips the other commands' imports
         from diaryflow.daemon import cmd_serve
 
-        handler = cmd_serve
-    elif args.command not in LATER:
+        handler: Callable[[argparse.Namespace], int] = cmd_serve
+    else:
         from diaryflow import commands
 
         handler = getattr(commands, f"cmd_{args.command}")
@@ -115,13 +110,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`diaryflow history | head`): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-
-
-def _later(args: argparse.Namespace) -> int:
-    print(
-        f"diaryflow {args.command}: {LATER[args.command]} is not available in this version yet; "
-        "`diaryflow export` collects your diary into outputs/data.log today.",
-        file=sys.stderr,
-    )
-    return EXIT_FAILED
-

@@ -179,3 +179,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     for line in lines:
         print(line)
     return EXIT_OK
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    """Print a supervisor, systemd or cron config for this install."""
+    from diaryflow.deploy import Install, render
+
+    config = _config(args)
+    print(render(args.target, Install.detect(config), config), end="")
+    return EXIT_OK
