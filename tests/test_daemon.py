@@ -242,3 +242,12 @@ def test_sleeps_are_bounded_so_clock_changes_are_noticed(tmp_path: Path) -> None
     daemon.serve()
     assert max(waits) <= 900 and len(waits) > 12 * 3600 / 900 - 1  # half a day, 15 min a nap
     assert len(launcher.calls) == 1
+
+
+def test_a_monday_start_catches_up_fridays_missed_report(tmp_path: Path) -> None:
+    start = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)  # Monday 04:00 in Shanghai
+    time = FakeTime(start)
+    stop_at(time, start + timedelta(hours=1))
+    daemon, launcher, _ = make_daemon(tmp_path, time, catch_up=True, run_on_weekends=False)
+    daemon.serve()
+    assert [c[1] for c in launcher.calls] == ["2026-11-27"]  # Friday's

@@ -126,7 +126,8 @@ class Daemon:
     def _catch_up(self) -> None:
         if not self.config.scheduler.catch_up:
             return
-        schedule = tick_schedule(self.config)
+        # The real weekday rule: on a Monday morning the most recent due period is Friday's.
+        schedule = Schedule.from_settings(self.config.scheduler)
         with Store(self.config.state.path) as store:
             job = self.config.report.job
             period = catch_up_period(
