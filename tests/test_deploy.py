@@ -318,3 +318,47 @@ def test_supervisord_leaves_a_final_exit_alone(tmp_path: Path, scheduler: str, c
     events = (tmp_path / "supervisord.log").read_text()
     assert events.count("spawned: 'diaryflow'") == 1, events
     assert f"exited: diaryflow (exit status {code}; expected)" in events
+
+
+def test_supervisord_serve_publishes_exactly_one_report_per_period(tmp_path: Path) -> None:
+    """The whole stack: supervisord → serve → catch-up and a scheduled attempt → one page per
+    period, kept at one across a SIGKILL and the restart's catch-up."""
+    from diaryflow.records import recent_runs
+    from diaryflow.sandbox import FlowUsSandbox, sample_workspace
+    from diaryflow.sandbox.sample import ROOT_PAGE_ID
+    from diaryflow.store import Store
+
+    folder = tmp_path / "diary"
+    at = datetime.now(timezone.utc) + timedelta(seconds=8)
+    today, yesterday = at.date().isoformat(), (at.date() - timedelta(days=1)).isoformat()
+    with FlowUsSandbox(sample_workspace()) as sandbox:
+        folder.mkdir()
+        (folder / "config.toml").write_text(
+            f'[flowus]\ntoken = "{sandbox.token}"\nbase_url = "{sandbox.base_url}"\n'
+            f'url = "https://flowus.cn/x/{ROOT_PAGE_ID}"\nparent_page_id = "{ROOT_PAGE_ID}"\n'
+            "writes_per_minute = 60000\n"
+            f'[scheduler]\ntime = "{at:%H:%M:%S}"\ntimezone = "UTC"\ncatch_up = true\n',
+            encoding="utf-8")
+        install = make_install(folder)
+
+        def reports() -> list[str]:
+            return sorted(b["data"]["title"] for b in sandbox.workspace.children_list(
+                ROOT_PAGE_ID) or [] if b["type"] == "child_page"
+                and b["data"]["title"].startswith("AI生成内容"))
+
+        def ok_periods() -> list[str]:
+            with Store(folder / "diaryflow.db") as store:
+                return sorted(r.period for r in recent_runs(store) if r.status == "ok")
+
+        with supervisord(tmp_path, supervisor_program(install)) as ctl:
+            first = wait_for(ctl, "RUNNING")
+            deadline = time.monotonic() + 60
+            while today not in ok_periods():  # yesterday's catch-up, then today's fire
+                assert time.monotonic() < deadline, f"no report for {today}: {ok_periods()}"
+                time.sleep(0.3)
+            os.kill(first, signal.SIGKILL)
+            wait_for(ctl, "RUNNING", unless_pid=first)
+            wait_for_text(install.log_dir / "supervisor.log", "next report at", count=2)
+            time.sleep(2)  # a wrong catch-up would run now
+        assert ok_periods() == [yesterday, today]
+        assert reports() == [f"AI生成内容 - {yesterday}", f"AI生成内容 - {today}"]
