@@ -103,7 +103,9 @@ def main() -> None:
         print(f"{name:24} {cpu:8.2f} {wakeups:8d} {after[name].rss_mb:8.1f}")
     ours = after["diaryflow serve"]
     ours_wakeups = ours.wakeups - before["diaryflow serve"].wakeups
-    fewest_other = min(after[n].wakeups - before[n].wakeups for n in procs if n != "diaryflow serve")
+    fewest_other = min(
+        after[n].wakeups - before[n].wakeups for n in procs if n != "diaryflow serve"
+    )
     print(f"wakeups: {ours_wakeups} vs {fewest_other} for the best `schedule` loop "
           f"({'fewer' if ours_wakeups < fewest_other else 'NOT fewer'})")
     print(f"idle RSS: {ours.rss_mb:.1f} MB -> ratio {ours.rss_mb / RSS_TARGET_MB:.2f} "

@@ -21,12 +21,12 @@ def test_one_holder_at_a_time_and_the_holder_is_named(tmp_path: Path) -> None:
     path = run_lock_path(tmp_path / "diaryflow.db")
     assert path.name == "diaryflow.db.run.lock"
     assert serve_lock_path(tmp_path / "diaryflow.db").name == "diaryflow.db.serve.lock"
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; sys.path.insert(0, %r)\n"
-        "from pathlib import Path\nfrom diaryflow.lock import Lock\n"
-        "lock = Lock(Path(%r)); assert lock.try_acquire(); print('held', flush=True)\n"
-        "time.sleep(30)\n") % (str(Path(__file__).parents[1] / "src"), str(path))],
-        stdout=subprocess.PIPE, text=True)
+    script = (
+        "import time\nfrom pathlib import Path\nfrom diaryflow.lock import Lock\n"
+        f"lock = Lock(Path({str(path)!r})); assert lock.try_acquire()\n"
+        "print('held', flush=True)\ntime.sleep(30)\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         lock = Lock(path)
