@@ -365,6 +365,8 @@ def test_bodies_are_recorded_only_with_log_bodies(
     response = json.loads(llm.records[-1].response_body or "{}")
     assert request["messages"][1]["content"] == MESSAGES[1]["content"]
     assert response["content"] == TEXT and response["finish_reason"] == "stop"
+    info = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert any(TEXT in message for message in info)  # shown at the default level too
 
 
 # ----- classification and configuration

@@ -293,9 +293,9 @@ class LLMClient:
         line = f"{model} {call.status} http={call.http_status} tokens={tokens}"
         level = logging.INFO if answer else logging.WARNING
         log.log(level, "llm %s %d ms%s", line, round(seconds * 1000), f": {text}" if text else "")
-        if self.log_bodies:
-            log.debug("llm request %s", bodies[0])
-            log.debug("llm response %s", bodies[1])
+        if self.log_bodies:  # asked for explicitly, so at INFO: the default level shows it
+            log.info("llm request %s", bodies[0])
+            log.info("llm response %s", bodies[1])
         if self._record is not None:
             self._record(call)
 
