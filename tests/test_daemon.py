@@ -251,3 +251,16 @@ def test_a_monday_start_catches_up_fridays_missed_report(tmp_path: Path) -> None
     daemon, launcher, _ = make_daemon(tmp_path, time, catch_up=True, run_on_weekends=False)
     daemon.serve()
     assert [c[1] for c in launcher.calls] == ["2026-11-27"]  # Friday's
+
+
+def test_a_reload_reconfigures_logging_with_the_new_secrets(tmp_path: Path) -> None:
+    time = FakeTime(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
+    time.events.append((datetime(2026, 11, 26, 13, 0, tzinfo=UTC), RELOAD))
+    stop_at(time, datetime(2026, 11, 26, 14, 0, tzinfo=UTC))
+    daemon, _, _ = make_daemon(tmp_path, time)
+    seen: list[Config] = []
+    fresh = make_config(tmp_path, time="09:00")
+    daemon.load = lambda path: fresh
+    daemon.reconfigure = seen.append
+    daemon.serve()
+    assert seen == [fresh]

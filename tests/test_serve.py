@@ -177,3 +177,44 @@ def test_secrets_never_reach_the_logs_after_a_failing_run(
     for secret in (LLM_KEY, sandbox.token, "secret-hook-token"):
         assert secret not in everything
     assert os.path.exists(folder / "logs" / "scheduler.log")
+
+
+def test_sigterm_during_an_attempt_stops_it_and_records_it(
+    served: tuple[Path, FlowUsSandbox]
+) -> None:
+    folder, sandbox = served
+    sandbox.set_latency(1.0)  # every request takes a second: the attempt is still running
+    config = write_config(folder, sandbox, datetime.now(timezone.utc) + timedelta(seconds=2))
+    daemon = start_serve(config)
+    try:
+        assert wait_for(lambda: "running" in statuses(config), 30)
+        time.sleep(1)
+        started = time.monotonic()
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(20) == 0
+        assert time.monotonic() - started < 12  # within the grace period
+    finally:
+        daemon.kill()
+    assert statuses(config) == ["cancelled"]
+
+
+def test_sighup_with_a_bad_file_keeps_serving(served: tuple[Path, FlowUsSandbox]) -> None:
+    folder, sandbox = served
+    config = write_config(folder, sandbox, datetime.now(timezone.utc) + timedelta(hours=2))
+    daemon = start_serve(config)
+    try:
+        time.sleep(1.5)
+        good = config.read_text(encoding="utf-8")
+        config.write_text(good.replace('timezone = "UTC"', 'timezone = "Mars/Olympus"'),
+                          encoding="utf-8")
+        daemon.send_signal(signal.SIGHUP)
+        log = folder / "logs" / "scheduler.log"
+        assert wait_for(lambda: log.exists() and "keeping the old one" in log.read_text(), 10)
+        assert daemon.poll() is None
+        config.write_text(good.replace('timezone = "UTC"', 'timezone = "Asia/Tokyo"'),
+                          encoding="utf-8")
+        daemon.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: "(Asia/Tokyo)" in log.read_text(), 10)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(10) == 0

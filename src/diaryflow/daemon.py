@@ -79,6 +79,8 @@ class Daemon:
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
     notify: Callable[[Config, Failure], None] = lambda config, failure: None
     command: Callable[[Path, str, str, str], list[str]] = run_command
+    # Called with each newly loaded configuration (the log files and the secrets to redact).
+    reconfigure: Callable[[Config], None] = lambda config: None
     fired: list[datetime] = field(default_factory=list)
 
     def serve(self) -> int:
@@ -121,6 +123,7 @@ class Daemon:
         except DiaryflowError as error:
             log.error("SIGHUP: the new configuration is refused (%s); keeping the old one", error)
             return
+        self.reconfigure(self.config)
         log.info("SIGHUP: configuration re-read from %s", self.config_path)
 
     def _catch_up(self) -> None:
@@ -207,7 +210,7 @@ def serve(config_path: Path, config: Config) -> int:
         with Waker() as waker:
             daemon = Daemon(
                 config_path, config, lambda path: load_config(path), waker,
-                ChildLauncher(waker), notify=_send_notice,
+                ChildLauncher(waker), notify=_send_notice, reconfigure=_log_to_stdout,
             )
             return daemon.serve()
     finally:
@@ -223,13 +226,18 @@ def _send_notice(config: Config, failure: Failure) -> None:
     notify_failure(url.get_secret_value(), failure)
 
 
+def _log_to_stdout(config: Config) -> None:
+    from diaryflow.logs import setup_logging
+
+    setup_logging(config, verbose=True, stdout=True)
+
+
 def cmd_serve(args: object) -> int:
     """The ``serve`` command (kept apart from the others so the daemon imports little)."""
     from diaryflow.config import load_config
-    from diaryflow.logs import setup_logging
 
     config = load_config(getattr(args, "config", None))
-    setup_logging(config, verbose=True, stdout=True)
+    _log_to_stdout(config)
     for warning in config.warnings:
         log.warning("%s", warning)
     path = config.source or Path("config.toml").resolve()
