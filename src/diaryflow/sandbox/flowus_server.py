@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import socket
-import threading
 import time
-from types import TracebackType
 from typing import Any
 
 from diaryflow.sandbox import api_blocks, api_pages  # noqa: F401  (registers the routes)
@@ -22,14 +18,18 @@ from diaryflow.sandbox.http_handler import (
     json_answer,
 )
 from diaryflow.sandbox.ratelimit import SlidingWindow
+from diaryflow.sandbox.serving import BackgroundServer
 from diaryflow.sandbox.workspace import Workspace
 
 JSON = Any
 __all__ = ["FlowUsSandbox", "RecordedRequest", "main"]
 
 
-class FlowUsSandbox:
+class FlowUsSandbox(BackgroundServer[RecordedRequest]):
     """A FlowUs API look-alike serving a :class:`Workspace` on a real local port."""
+
+    server_class = SandboxHTTPServer
+    thread_name = "flowus-sandbox"
 
     def __init__(
         self,
@@ -44,6 +44,7 @@ class FlowUsSandbox:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        super().__init__(host, port)
         self.workspace = workspace
         self.token = token
         self.latency = latency
@@ -53,76 +54,8 @@ class FlowUsSandbox:
         self._limits = {"read": SlidingWindow(read_limit, rate_window)}
         self._limits["write"] = SlidingWindow(write_limit, rate_window)
         self._faults = FaultQueue()
-        self._requests: list[RecordedRequest] = []
-        self._lock = threading.Lock()
-        self._address = (host, port)
-        self._server: SandboxHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # ----- lifecycle
-    def start(self) -> FlowUsSandbox:
-        """Bind the port and serve in a daemon thread; returns self."""
-        if self._server is None:
-            self._server = SandboxHTTPServer(self, self._address)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},  # stop() waits up to one poll
-                name="flowus-sandbox",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and drop open keep-alive connections."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        with server.connections_lock:
-            for conn in list(server.connections):
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FlowUsSandbox:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """The root URL clients put before ``/v1/...``."""
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    # ----- knobs and records
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        """A snapshot of every request answered so far, in answer order."""
-        with self._lock:
-            return list(self._requests)
-
-    def clear_requests(self) -> None:
-        """Forget the recorded requests."""
-        with self._lock:
-            self._requests.clear()
-
-    def record(self, request: RecordedRequest) -> None:
-        """Append a recorded request (called by the handler)."""
-        with self._lock:
-            self._requests.append(request)
-
+    # ----- knobs
     def inject(self, fault: Fault) -> None:
         """Queue a fault for matching requests."""
         self._faults.add(fault)
@@ -239,15 +172,10 @@ def main(argv: list[str] | None = None) -> None:
         write_limit=args.write_limit,
         port=args.port,
     )
-    with sandbox:
-        print(f"base_url = {sandbox.base_url}", flush=True)
-        print(f"token    = {sandbox.token}", flush=True)
-        print(f"diary database = {DIARY_DATABASE_ID}   root page = {ROOT_PAGE_ID}", flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            print("stopped", flush=True)
+    sandbox.run_until_interrupted(
+        f"token    = {sandbox.token}",
+        f"diary database = {DIARY_DATABASE_ID}   root page = {ROOT_PAGE_ID}",
+    )
 
 
 if __name__ == "__main__":

@@ -1,19 +1,20 @@
-"""HTTP plumbing of the OpenAI-compatible sandbox: the threaded server, whole and SSE answers."""
+"""HTTP side of the OpenAI-compatible sandbox: its handler and server, whole and SSE answers."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import socket
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from diaryflow.sandbox.http_handler import parse_body
 from diaryflow.sandbox.openai_faults import JSON_TYPE
+from diaryflow.sandbox.serving import TrackingHandler, TrackingHTTPServer
+
+if TYPE_CHECKING:
+    from diaryflow.sandbox.openai_server import OpenAISandbox
 
 JSON = Any
 
@@ -49,51 +50,14 @@ class Reply:
     drop_after: int | None = None
 
 
-class Sandbox(Protocol):
-    """What the handler needs: the reply to a request, and where to record it."""
+class Handler(TrackingHandler):
+    """Parses one request, asks the OpenAI sandbox for the reply, records it and sends it."""
 
-    def decide(
-        self, method: str, path: str, body: JSON, body_error: str | None, authorization: str | None
-    ) -> Reply:
-        """Decide the reply to one request."""
-
-    def record(self, request: LLMRequest) -> None:
-        """Keep a record of an answered request."""
-
-
-class SandboxServer(ThreadingHTTPServer):
-    """A threaded server that knows its open connections, so stopping can drop them."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-    def __init__(self, sandbox: Sandbox, address: tuple[str, int]) -> None:
-        self.sandbox = sandbox
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(address, Handler)
-
-
-class Handler(BaseHTTPRequestHandler):
-    """Parses one request, asks the sandbox for the reply, records it and sends it."""
-
-    protocol_version = "HTTP/1.1"
     server_version = "OpenAISandbox/1"
-    disable_nagle_algorithm = True  # each SSE chunk must leave at once
-    timeout = 60
     server: SandboxServer
 
-    def setup(self) -> None:
-        """Register the connection with the server."""
-        super().setup()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
     def finish(self) -> None:
-        """Forget the connection."""
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
+        """Forget the connection; a client that already hung up is not an error."""
         with contextlib.suppress(OSError):
             super().finish()
 
@@ -102,22 +66,10 @@ class Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(ConnectionError):
             super().handle()
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: requests are recorded on the sandbox instead."""
-
-    def do_GET(self) -> None:
-        """Serve a GET."""
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        """Serve a POST."""
-        self._serve("POST")
-
     def _serve(self, method: str) -> None:
         started = time.monotonic()
         path = urlsplit(self.path).path
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body, body_error = parse_body(raw)
+        body, body_error = self.read_body()
         sandbox = self.server.sandbox
         reply = sandbox.decide(method, path, body, body_error, self.headers.get("Authorization"))
         headers = {k: v for k, v in self.headers.items() if k.lower() != "authorization"}
@@ -126,25 +78,15 @@ class Handler(BaseHTTPRequestHandler):
             if reply.delay > 0:
                 time.sleep(reply.delay)
             if reply.chunks is None:
-                self._send_whole(reply)
+                self.write_whole(reply.status, reply.content_type, reply.body, reply.headers)
             else:
                 self._send_stream(reply, reply.chunks)
         except OSError:
             self.close_connection = True  # the client went away (deadline, drop, stop)
 
-    def _head(self, reply: Reply, extra: dict[str, str]) -> None:
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        for name, value in {**extra, **reply.headers}.items():
-            self.send_header(name, value)
-        self.end_headers()
-
-    def _send_whole(self, reply: Reply) -> None:
-        self._head(reply, {"Content-Length": str(len(reply.body))})
-        self.wfile.write(reply.body)
-
     def _send_stream(self, reply: Reply, chunks: list[JSON]) -> None:
-        self._head(reply, {"Transfer-Encoding": "chunked", "Cache-Control": "no-cache"})
+        stream = {"Transfer-Encoding": "chunked", "Cache-Control": "no-cache"}
+        self.write_head(reply.status, reply.content_type, {**stream, **reply.headers})
         for index, chunk in enumerate(chunks):
             if reply.drop_after is not None and index >= reply.drop_after:
                 self.close_connection = True
@@ -160,3 +102,11 @@ class Handler(BaseHTTPRequestHandler):
         end = b"0\r\n\r\n" if last else b""  # the terminating chunk
         self.wfile.write(f"{len(payload):X}\r\n".encode() + payload + b"\r\n" + end)
         self.wfile.flush()
+
+
+class SandboxServer(TrackingHTTPServer):
+    """The OpenAI sandbox's threaded server."""
+
+    request_queue_size = 128
+    handler_class = Handler
+    sandbox: OpenAISandbox

@@ -8,13 +8,7 @@ faults (:class:`LLMFault`): error statuses, rate limits, overload, slow, cut and
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
-import socket
-import threading
-import time
 from collections.abc import Sequence
-from types import TracebackType
 from typing import Any
 
 from diaryflow.sandbox.openai_answer import (
@@ -33,6 +27,7 @@ from diaryflow.sandbox.openai_faults import (
     error_json,
 )
 from diaryflow.sandbox.openai_http import LLMRequest, Reply, SandboxServer
+from diaryflow.sandbox.serving import BackgroundServer, json_bytes
 
 JSON = Any
 __all__ = ["LLMFault", "LLMRequest", "OpenAISandbox", "main"]
@@ -43,8 +38,12 @@ UNKNOWN_MODEL = "Model does not exist. Please check it carefully."
 TOO_LONG = "length of prompt_tokens ({tokens}) must be less than max_seq_len ({limit})"
 
 
-class OpenAISandbox:
+class OpenAISandbox(BackgroundServer[LLMRequest]):
     """A SiliconFlow look-alike chat service on a real local port, run in a background thread."""
+
+    server_class = SandboxServer
+    thread_name = "openai-sandbox"
+    url_suffix = "/v1"
 
     def __init__(
         self,
@@ -58,6 +57,7 @@ class OpenAISandbox:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        super().__init__(host, port)
         self.api_key = api_key
         self.models = tuple(models)
         self.max_seq_len = max_seq_len
@@ -66,77 +66,10 @@ class OpenAISandbox:
         self.chunk_chars = chunk_chars
         self.chunk_delay = chunk_delay
         self._faults = LLMFaultQueue()
-        self._requests: list[LLMRequest] = []
-        self._lock = threading.Lock()
-        self._address = (host, port)
-        self._server: SandboxServer | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> OpenAISandbox:
-        """Bind the port and serve in a daemon thread; returns self."""
-        if self._server is None:
-            self._server = SandboxServer(self, self._address)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="openai-sandbox",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and drop open connections (slow streams included)."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        with server.connections_lock:
-            for conn in list(server.connections):
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> OpenAISandbox:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """The base URL an OpenAI client takes, ending in ``/v1``."""
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
-
-    @property
-    def requests(self) -> list[LLMRequest]:
-        """A snapshot of every request answered so far, in order."""
-        with self._lock:
-            return list(self._requests)
 
     def chat_requests(self) -> list[LLMRequest]:
         """The recorded chat completion requests only."""
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
-
-    def clear_requests(self) -> None:
-        """Forget the recorded requests."""
-        with self._lock:
-            self._requests.clear()
-
-    def record(self, request: LLMRequest) -> None:
-        """Append a recorded request (called by the handler)."""
-        with self._lock:
-            self._requests.append(request)
 
     def inject(self, fault: LLMFault) -> None:
         """Queue a fault for the next matching chat requests."""
@@ -205,7 +138,7 @@ def _bearer_ok(header: str, key: str) -> bool:
 
 
 def _json(status: int, payload: JSON) -> Reply:
-    return Reply(status, body=json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    return Reply(status, body=json_bytes(payload))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -224,15 +157,9 @@ def main(argv: list[str] | None = None) -> None:
         chunk_delay=args.chunk_delay,
         port=args.port,
     )
-    with sandbox:
-        print(f"base_url = {sandbox.base_url}", flush=True)
-        print(f"api_key  = {sandbox.api_key}", flush=True)
-        print(f"models   = {', '.join(sandbox.models)}", flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            print("stopped", flush=True)
+    sandbox.run_until_interrupted(
+        f"api_key  = {sandbox.api_key}", f"models   = {', '.join(sandbox.models)}"
+    )
 
 
 if __name__ == "__main__":
