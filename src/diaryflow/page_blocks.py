@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from diaryflow.blocks import BlockSpec, markdown_to_blocks
+from diaryflow.blocks_inline import plain_items, split_text
 from diaryflow.report import Report
 
-SOURCE_CHUNK = 2000  # one code block per 2,000 characters, the API's rich-text limit
 
-
-def _text(content: str) -> list[dict[str, object]]:
-    return [{"type": "text", "text": {"content": content, "link": None}, "plain_text": content}]
+def _text(content: str) -> list[dict[str, Any]]:
+    return plain_items(content)
 
 
 def metadata_line(report: Report, run_id: str) -> str:
@@ -46,8 +47,8 @@ def page_blocks(
         report.markdown, text_color=text_color, background_color=background_color
     ))
     if include_source and source_markdown.strip():
-        chunks = [source_markdown[i:i + SOURCE_CHUNK]
-                  for i in range(0, len(source_markdown), SOURCE_CHUNK)]
+        # One code block per rich-text item's worth (2,000 UTF-16 units, as the API counts).
+        chunks = split_text(source_markdown)
         children = tuple(
             BlockSpec("code", {"rich_text": _text(chunk), "language": "Markdown"})
             for chunk in chunks
