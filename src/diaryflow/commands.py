@@ -55,8 +55,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("\n" + "─" * 60)
     _run_summary(result)
     print(f"Local copies: {outputs / 'local.md'} and {outputs / 'data.log'}")
-    print("The sandbox stops with the demo; with your own config.toml, `diaryflow run` "
-          "publishes to FlowUs.")
+    print("That page lives in the demo's own sandbox workspace, which stops with the demo; "
+          "with your config.toml, `diaryflow run` publishes to your FlowUs.")
     return EXIT_OK
 
 
