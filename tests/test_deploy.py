@@ -356,9 +356,15 @@ def test_supervisord_serve_publishes_exactly_one_report_per_period(tmp_path: Pat
             while today not in ok_periods():  # yesterday's catch-up, then today's fire
                 assert time.monotonic() < deadline, f"no report for {today}: {ok_periods()}"
                 time.sleep(0.3)
+            log = install.log_dir / "supervisor.log"
             os.kill(first, signal.SIGKILL)
+            seen = len(log.read_text(errors="replace"))
             wait_for(ctl, "RUNNING", unless_pid=first)
-            wait_for_text(install.log_dir / "supervisor.log", "next report at", count=2)
-            time.sleep(2)  # a wrong catch-up would run now
+            # The restarted serve decides on catch-up (and would run it) before it logs its
+            # next fire time, so once that line is in, a wrong catch-up would show.
+            deadline = time.monotonic() + 30
+            while "next report at" not in log.read_text(errors="replace")[seen:]:
+                assert time.monotonic() < deadline, "the restarted serve never settled"
+                time.sleep(0.2)
         assert ok_periods() == [yesterday, today]
         assert reports() == [f"AI生成内容 - {yesterday}", f"AI生成内容 - {today}"]
