@@ -28,6 +28,9 @@ def run_demo(workdir: Path, end: date | None = None, progress: Progress | None =
                     "url": f"https://flowus.cn/demo/{ROOT_PAGE_ID}",
                     "parent_page_id": ROOT_PAGE_ID,
                     "date_property": "日期",
+                    # The sandbox enforces no rate limit, so the demo need not pace itself.
+                    "reads_per_minute": 6000,
+                    "writes_per_minute": 6000,
                 },
                 "siliconflow": {"model": OFFLINE},
             },
