@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from diaryflow.config import Config
@@ -24,6 +24,7 @@ from diaryflow.model import (
     blocks_from_json,
     blocks_to_json,
 )
+from diaryflow.progress import NoProgress, Progress
 from diaryflow.render import page_title
 from diaryflow.store import Store
 from diaryflow.treefetch import fetch_trees
@@ -31,26 +32,6 @@ from diaryflow.window import entry_day, parse_timestamp, window, window_start_in
 
 log = logging.getLogger("diaryflow.collect")
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-class Progress(Protocol):
-    """Where the collect stage reports how far it has got."""
-
-    def stage(self, label: str, total: int | None) -> None:
-        """A new stage begins with ``total`` steps (None when unknown)."""
-
-    def advance(self, steps: int = 1) -> None:
-        """``steps`` more steps of the current stage are done."""
-
-
-class NoProgress:
-    """A progress sink that shows nothing."""
-
-    def stage(self, label: str, total: int | None) -> None:
-        """Ignore the stage."""
-
-    def advance(self, steps: int = 1) -> None:
-        """Ignore the step."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +101,11 @@ def collect(
     )
     entries = tuple(Entry(docs[str(p["id"])], day) for day, p in selected if str(p["id"]) in docs)
     linked, more_missing = _follow_links(client, store, options, list(docs.values()), progress)
+    log.info(
+        "「%s」: %d pages listed, %d entries in %s – %s, %d linked pages, %d unreadable",
+        database_title(database), len(listed), len(entries), start, end, len(linked),
+        len(missing) + len(more_missing),
+    )
     return Snapshot(
         database_id=database_id,
         database_title=database_title(database),
@@ -201,6 +187,8 @@ def _read_pages(
             progress.advance()
         else:
             stale.append(page["id"])
+    log.info("%d page bodies unchanged since the last run, %d to fetch",
+             len(pages) - len(stale), len(stale))
     fetched = fetch_trees(client, stale, workers, on_root_done=lambda _: progress.advance())
     missing = []
     by_id = {page["id"]: page for page in pages}

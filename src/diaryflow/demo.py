@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from diaryflow.collect import Progress
 from diaryflow.config import config_from_mapping
 from diaryflow.logs import setup_logging
 from diaryflow.pipeline import RunResult, run_report
+from diaryflow.progress import Progress
 from diaryflow.runner import today
 from diaryflow.sandbox import FlowUsSandbox, sample_workspace
 from diaryflow.sandbox.sample import ROOT_PAGE_ID

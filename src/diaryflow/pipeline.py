@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from diaryflow.blocks import BlockSpec, count_blocks
-from diaryflow.collect import CollectOptions, NoProgress, Progress, collect
+from diaryflow.collect import CollectOptions, collect
 from diaryflow.config import Config
 from diaryflow.errors import ConfigError, is_permanent
 from diaryflow.files import write_atomic
@@ -19,6 +19,7 @@ from diaryflow.flowus import FlowUsClient
 from diaryflow.local_md import add_report, report_section
 from diaryflow.model import Snapshot
 from diaryflow.page_blocks import metadata_line, page_blocks
+from diaryflow.progress import NoProgress, Progress
 from diaryflow.publish import PageTarget, Published, publish
 from diaryflow.records import checkpoint, clear_checkpoints, finish_run, save_checkpoint, start_run
 from diaryflow.render import render_snapshot
