@@ -16,9 +16,15 @@ from diaryflow.errors import (
     FlowUsTransportError,
     FlowUsUnauthorized,
 )
-from diaryflow.flowus_http import is_read, parse_retry_after
+from diaryflow.flowus_http import is_read
 from diaryflow.ratelimit import RateLimiter
-from diaryflow.retry import MAX_DELAY, MAX_RETRY_AFTER, retry_delay, should_retry
+from diaryflow.retry import (
+    MAX_DELAY,
+    MAX_RETRY_AFTER,
+    parse_retry_after,
+    retry_delay,
+    should_retry,
+)
 
 CASES: list[tuple[FlowUsError, bool, bool]] = [
     # error, retried when idempotent, retried when not idempotent (a create)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import threading
@@ -26,7 +25,7 @@ from diaryflow.errors import (
     FlowUsUnauthorized,
 )
 from diaryflow.ratelimit import RateLimiter
-from diaryflow.retry import retry_delay, should_retry
+from diaryflow.retry import parse_retry_after, retry_delay, should_retry
 
 log = logging.getLogger("diaryflow.flowus")
 
@@ -45,22 +44,6 @@ REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-trace-id", "trace-id")
 def is_read(method: str, path: str) -> bool:
     """Whether FlowUs counts this call against the read limit (GET, query and search)."""
     return method == "GET" or (method == "POST" and path.endswith(READ_POSTS))
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date); None if absent/bad."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def error_from_answer(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import email.utils
 import json
 import re
-import time
 from collections.abc import Mapping
 
 from diaryflow.errors import (
@@ -18,6 +16,7 @@ from diaryflow.errors import (
     LLMServerError,
     LLMTimeout,
 )
+from diaryflow.retry import parse_retry_after as seconds_header
 
 MAX_RETRIES = 4
 BASE_DELAY = 2.0
@@ -101,22 +100,12 @@ def classify_error(status: int, body: object, model: str, headers: Mapping[str, 
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds from a Retry-After (seconds or HTTP date) or retry-after-ms header, if any."""
+    """Seconds from a retry-after-ms or Retry-After (seconds or HTTP date) header, if any."""
     lowered = {name.lower(): value for name, value in headers.items()}
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = lowered.get(name)
-        if value is None:
-            continue
-        try:
-            seconds = float(value) * scale
-        except ValueError:
-            moment = email.utils.parsedate_tz(value)
-            if moment is None:
-                continue
-            seconds = email.utils.mktime_tz(moment) - time.time()
-        if seconds == seconds:  # not NaN
-            return max(0.0, seconds)
-    return None
+    milliseconds = seconds_header(lowered.get("retry-after-ms"))
+    if milliseconds is not None:
+        return milliseconds / 1000
+    return seconds_header(lowered.get("retry-after"))
 
 
 def should_retry(

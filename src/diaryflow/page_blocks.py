@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from diaryflow.blocks import BlockSpec, markdown_to_blocks
 from diaryflow.blocks_inline import plain_items, split_text
 from diaryflow.report import Report
-
-
-def _text(content: str) -> list[dict[str, Any]]:
-    return plain_items(content)
 
 
 def metadata_line(report: Report, run_id: str) -> str:
@@ -40,7 +34,7 @@ def page_blocks(
     blocks: list[BlockSpec] = []
     if include_metadata:
         blocks.append(BlockSpec("callout", {
-            "rich_text": _text(metadata_line(report, run_id)),
+            "rich_text": plain_items(metadata_line(report, run_id)),
             "icon": {"type": "emoji", "emoji": "🤖"},
         }))
     blocks.extend(markdown_to_blocks(
@@ -50,8 +44,9 @@ def page_blocks(
         # One code block per rich-text item's worth (2,000 UTF-16 units, as the API counts).
         chunks = split_text(source_markdown)
         children = tuple(
-            BlockSpec("code", {"rich_text": _text(chunk), "language": "Markdown"})
+            BlockSpec("code", {"rich_text": plain_items(chunk), "language": "Markdown"})
             for chunk in chunks
         )
-        blocks.append(BlockSpec("toggle", {"rich_text": _text("原始输入（data.log）")}, children))
+        heading = {"rich_text": plain_items("原始输入（data.log）")}
+        blocks.append(BlockSpec("toggle", heading, children))
     return blocks

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from diaryflow.blocks import BlockSpec, batches
+from diaryflow.blocks_inline import plain_items
 from diaryflow.errors import (
     FlowUsError,
     FlowUsForbidden,
@@ -126,7 +127,7 @@ def find_child_page(client: FlowUsClient, parent_id: str, title: str) -> str | N
 def _create(
     client: FlowUsClient, store: Store, target: PageTarget
 ) -> tuple[str, str | None, bool]:
-    title = [{"type": "text", "text": {"content": target.title}, "plain_text": target.title}]
+    title = plain_items(target.title)
     icon = {"type": "emoji", "emoji": target.icon_emoji} if target.icon_emoji else None
     try:
         page = client.create_page(

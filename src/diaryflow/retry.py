@@ -1,6 +1,9 @@
-"""Pure retry decisions for FlowUs requests: whether to retry, and how long to wait."""
+"""Pure retry decisions: whether to retry, how long to wait, and what Retry-After asks."""
 
 from __future__ import annotations
+
+import email.utils
+import time
 
 from diaryflow.errors import (
     FlowUsError,
@@ -37,3 +40,19 @@ def retry_delay(attempt: int, retry_after: float | None = None) -> float:
     if retry_after is not None and retry_after >= 0:
         return min(retry_after, MAX_RETRY_AFTER)
     return float(min(BASE_DELAY * 2 ** (attempt - 1), MAX_DELAY))
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date); None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

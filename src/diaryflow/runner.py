@@ -109,9 +109,10 @@ def _user_name(me: dict[str, Any]) -> str:
 def check_llm(config: Config) -> list[str]:
     """Prove the LLM key and base URL work and that the configured models are offered."""
     from diaryflow.llm_stream import list_models
+    from diaryflow.writer import uses_llm
 
     sf = config.siliconflow
-    if sf.token is None or sf.model == "offline":
+    if sf.token is None or not uses_llm(config):
         return ["LLM: no siliconflow.token set: reports are offline digests (no AI)"]
     offered = list_models(sf.token.get_secret_value(), sf.base_url, min(sf.request_timeout, 30))
     lines = [f"LLM: {sf.base_url} accepted the key ({len(offered)} models offered)"]

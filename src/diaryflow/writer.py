@@ -10,11 +10,11 @@ from diaryflow.llm_types import Complete
 from diaryflow.model import Snapshot
 from diaryflow.prompt import first_code_block, load_template
 from diaryflow.records import record_llm_call
-from diaryflow.report import Report, generate
+from diaryflow.report import OFFLINE_MODEL, Report, generate
 from diaryflow.store import Store
 from diaryflow.treefetch import fetch_trees
 
-OFFLINE = "offline"
+OFFLINE = OFFLINE_MODEL  # the model name that means "no model"
 
 
 def uses_llm(config: Config) -> bool:
