@@ -9,13 +9,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from diaryflow.attempt import Outcome
 from diaryflow.config import Config, config_from_mapping
 from diaryflow.daemon import Daemon
 from diaryflow.errors import ConfigError
 from diaryflow.records import Failure, finish_run, recent_runs, start_run
 from diaryflow.store import Store
-from diaryflow.waker import RELOAD, STOP
+from diaryflow.waker import CHILD, RELOAD, STOP
 
 UTC = timezone.utc
 ATTEMPT_SECONDS = 60.0
@@ -154,6 +156,21 @@ def test_retries_are_spaced_and_grow_with_the_backoff(tmp_path: Path) -> None:
     gaps = [(b - a).total_seconds() - ATTEMPT_SECONDS for a, b in itertools.pairwise(starts)]
     assert gaps == [300, 600]
     assert failures == []
+
+
+@pytest.mark.parametrize("event", [CHILD, RELOAD])
+def test_a_wake_up_that_is_not_a_stop_does_not_shorten_the_retry_wait(
+    tmp_path: Path, event: str
+) -> None:
+    # the SIGCHLD of the attempt just killed (or a SIGHUP) arrives a second into the wait
+    time = FakeTime(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
+    first_end = datetime(2026, 11, 27, 0, 0, tzinfo=UTC) + timedelta(seconds=ATTEMPT_SECONDS)
+    time.events.append((first_end + timedelta(seconds=1), event))
+    stop_at(time, datetime(2026, 11, 27, 6, 0, tzinfo=UTC))
+    daemon, launcher, _ = make_daemon(tmp_path, time, [Outcome("timeout", True, "slow")])
+    daemon.serve()
+    starts = [c[0] for c in launcher.calls]
+    assert len(starts) == 2 and (starts[1] - first_end).total_seconds() == 300
 
 
 def test_every_attempt_failing_notifies_once(tmp_path: Path) -> None:

@@ -151,6 +151,35 @@ def test_a_hung_attempt_is_killed_at_its_deadline(tmp_path: Path) -> None:
     assert leftover.stdout.strip() == ""
 
 
+def log_times(log: Path, needle: str) -> list[datetime]:
+    """When each line of ``log`` containing ``needle`` was written."""
+    return [datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
+            for line in log.read_text(encoding="utf-8").splitlines() if needle in line]
+
+
+def test_a_retry_after_a_timed_out_attempt_waits_its_whole_interval(
+    served: tuple[Path, FlowUsSandbox]
+) -> None:
+    # A real hung attempt is killed at its deadline; the kill's SIGCHLD must not end the wait.
+    folder, sandbox = served
+    sandbox.set_latency(6.0)  # every request outlasts the 2 s deadline
+    config = write_config(folder, sandbox, datetime.now(timezone.utc) + timedelta(seconds=2))
+    config.write_text(config.read_text().replace("max_retries = 0", "max_retries = 1\n"
+                      "retry_interval = 3").replace("timeout = 60", "timeout = 2"),
+                      encoding="utf-8")
+    daemon = start_serve(config)
+    try:
+        assert wait_for(lambda: statuses(config) == ["timeout", "timeout"], 40), daemon.stdout
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(10)
+    log = folder / "logs" / "scheduler.log"
+    (waited,) = log_times(log, "retry 1 in 3 s")
+    started = log_times(log, " started (pid ")
+    assert len(started) == 2 and started[0] < waited < started[1]
+    assert 3.0 <= (started[1] - waited).total_seconds() < 5.0
+
+
 def test_secrets_never_reach_the_logs_after_a_failing_run(
     served: tuple[Path, FlowUsSandbox]
 ) -> None:

@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Protocol
 
@@ -104,18 +104,21 @@ class Daemon:
             log.info("stopping on request")
             return 0
 
-    def _sleep_until(self, fire: datetime) -> bool:
-        """Sleep until ``fire``; False when a reload cut the sleep short."""
-        while True:
-            left = (fire - self.now()).total_seconds()
-            if left <= 0:
-                return True
+    def _sleep_until(self, until: datetime, *, reload_ends: bool = True) -> bool:
+        """Sleep until ``until``; False when a reload cut the sleep short.
+
+        A stop raises; a reload is applied, and ends the sleep only when ``reload_ends``.
+        Any other wake-up (the SIGCHLD of an attempt just ended) sleeps on.
+        """
+        while (left := (until - self.now()).total_seconds()) > 0:
             event = self.waiter.wait(min(left, MAX_SLEEP))
             if event == STOP:
                 raise _Stop
             if event == RELOAD:
                 self._reload()
-                return False
+                if reload_ends:
+                    return False
+        return True
 
     def _reload(self) -> None:
         try:
@@ -180,8 +183,7 @@ class Daemon:
                 break
             wait = retry_wait(sched.retry_interval, sched.retry_backoff, attempt)
             log.info("%s: retry %d in %.0f s", period, attempt, wait)
-            if self.waiter.wait(wait) == STOP:
-                raise _Stop
+            self._sleep_until(self.now() + timedelta(seconds=wait), reload_ends=False)
         if self.waiter.take_deferred() == RELOAD:
             self._reload()
         if last is not None:
