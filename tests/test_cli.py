@@ -266,3 +266,51 @@ def test_history_and_status_after_a_run(served: Path, llm: Any) -> None:
     assert "Next report:" in status.stdout and "(Asia/Shanghai)" in status.stdout
     assert "Daemon: not running" in status.stdout and "No run in progress" in status.stdout
     assert f"page {rows[0]['page_id'][:8]}" in status.stdout
+
+
+def started_run(config: Path) -> subprocess.Popen[str]:
+    """A `diaryflow run` left running (the sandbox is slow), once its row says ``running``."""
+    import json
+    import time
+
+    run = subprocess.Popen([sys.executable, "-m", "diaryflow", "run", "--config", str(config)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        history = diaryflow("history", "--json", "--config", str(config))
+        if history.returncode == 0 and [r["status"] for r in json.loads(history.stdout)] == [
+            "running"
+        ]:
+            return run
+        time.sleep(0.2)
+    run.kill()
+    raise AssertionError("the run never recorded its start")
+
+
+@pytest.mark.parametrize("finder", ["status", "history", "run"])
+def test_a_run_killed_by_sigkill_is_marked_interrupted_by_the_next_command(
+    served: Path, llm: Any, sample_sandbox: FlowUsSandbox, finder: str
+) -> None:
+    import json
+
+    with_report_settings(served, llm)
+    sample_sandbox.set_latency(0.5)
+    run = started_run(served)
+    status = diaryflow("status", "--config", str(served))  # a live run is left alone
+    assert f"A run is in progress (pid {run.pid})" in status.stdout
+    assert "· running" in status.stdout
+    run.kill()  # kill -9: no chance to record anything
+    run.wait(10)
+    sample_sandbox.set_latency(0.0)
+    if finder == "run":
+        assert diaryflow("run", "--config", str(served)).returncode == 0
+    else:
+        diaryflow(finder, "--config", str(served))
+    rows = json.loads(diaryflow("history", "--json", "--config", str(served)).stdout)
+    killed = rows[-1]
+    assert killed["status"] == "interrupted" and killed["finished_at"]
+    assert f"found by diaryflow {finder}" in killed["error"]
+    assert [r["status"] for r in rows] == (["ok", "interrupted"] if finder == "run"
+                                           else ["interrupted"])
+    status = diaryflow("status", "--config", str(served))
+    assert "No run in progress" in status.stdout and "· running" not in status.stdout

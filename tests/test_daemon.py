@@ -281,3 +281,17 @@ def test_a_reload_reconfigures_logging_with_the_new_secrets(tmp_path: Path) -> N
     daemon.reconfigure = seen.append
     daemon.serve()
     assert seen == [fresh]
+
+
+def test_serve_marks_an_attempt_left_running_by_a_dead_process_interrupted(
+    tmp_path: Path
+) -> None:
+    time = FakeTime(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
+    stop_at(time, datetime(2026, 11, 26, 13, 0, tzinfo=UTC))
+    daemon, _, _ = make_daemon(tmp_path, time)
+    with Store(daemon.config.state.path) as store:
+        start_run(store, "killed", "default", "2026-11-26")  # its process is gone: no lock
+    daemon.serve()
+    with Store(daemon.config.state.path) as store:
+        (row,) = recent_runs(store)
+    assert row.status == "interrupted" and "found by diaryflow serve" in (row.error or "")

@@ -79,11 +79,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Write and publish one report now (or print it with --dry-run)."""
     from diaryflow.lock import Lock, run_lock_path
     from diaryflow.pipeline import run_report
+    from diaryflow.records import interrupt_orphans
+    from diaryflow.store import Store
 
     config = _config(args)
     with Lock(run_lock_path(config.state.path)) as lock:
         if not args.dry_run:
             lock.acquire(RUN_LOCK_WAIT, what="another report run is in progress")
+            with Store(config.state.path) as store:
+                interrupt_orphans(store, "diaryflow run")
         with TerminalProgress() as progress:
             result = run_report(config, args.date, dry_run=args.dry_run, progress=progress,
                                 run_id=args.run_id, scheduled_at=args.scheduled_at)
@@ -142,12 +146,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     """Show past attempts, newest first."""
-    from diaryflow.records import recent_runs
+    from diaryflow.records import recent_runs, settle_orphans
     from diaryflow.store import Store
     from diaryflow.views import history_json, history_table
 
     config = _config(args)
     with Store(config.state.path) as store:
+        settle_orphans(store, "diaryflow history")
         rows = recent_runs(store, max(1, args.n))
     print(history_json(rows) if args.json else history_table(rows, config.scheduler.tz))
     return EXIT_OK
@@ -158,7 +163,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
     from diaryflow.lock import Lock, run_lock_path, serve_lock_path
-    from diaryflow.records import recent_runs
+    from diaryflow.records import recent_runs, settle_orphans
     from diaryflow.schedule import Schedule, next_fire
     from diaryflow.store import Store
     from diaryflow.views import status_lines
@@ -167,6 +172,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     schedule = Schedule.from_settings(config.scheduler)
     fire = next_fire(schedule, datetime.now(timezone.utc))
     with Store(config.state.path) as store:
+        settle_orphans(store, "diaryflow status")
         rows = [r for r in recent_runs(store, 20) if r.status != "skipped"]
     lines = status_lines(
         next_fire=fire.isoformat() if config.scheduler.enabled else None,

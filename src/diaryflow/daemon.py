@@ -14,7 +14,7 @@ from diaryflow.attempt import Outcome, run_command
 from diaryflow.config import Config
 from diaryflow.errors import DiaryflowError, LockedError
 from diaryflow.lock import Lock, serve_lock_path
-from diaryflow.records import Failure, period_done, record_skip
+from diaryflow.records import Failure, period_done, record_skip, settle_orphans
 from diaryflow.schedule import Schedule, catch_up_period, describe, next_fire, period_of
 from diaryflow.store import Store
 from diaryflow.waker import RELOAD, STOP
@@ -88,6 +88,8 @@ class Daemon:
         if not self.config.scheduler.enabled:
             log.info("scheduler.enabled = false: nothing to schedule; exiting")
             return 0
+        with Store(self.config.state.path) as store:
+            settle_orphans(store, "diaryflow serve")
         try:
             self._catch_up()
             while True:

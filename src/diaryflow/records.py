@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from diaryflow.llm_types import CallRecord
+from diaryflow.lock import Lock, run_lock_path
 from diaryflow.store import Store
 
 
@@ -78,6 +79,33 @@ def end_unfinished_run(store: Store, run_id: str, status: str, error: str) -> No
         "WHERE run_id = ? AND status = 'running'",
         (now_iso(), status, error, run_id),
     )
+
+
+def interrupt_orphans(store: Store, found_by: str) -> int:
+    """Mark attempts still ``running`` as ``interrupted``: call only under a free run lock.
+
+    Every attempt holds the run lock while it runs, so a ``running`` row under a free lock
+    belongs to a process that died without recording its end (``kill -9``, OOM, power loss).
+    """
+    stamp = now_iso()
+    error = (f"the attempt's process ended without recording a result (killed?); "
+             f"found by {found_by} at {stamp}")
+    return store.execute(
+        "UPDATE runs SET finished_at = ?, status = 'interrupted', error = ?, retryable = 1 "
+        "WHERE status = 'running'",
+        (stamp, error),
+    )
+
+
+def settle_orphans(store: Store, found_by: str) -> int:
+    """:func:`interrupt_orphans` when no process holds the run lock; returns rows marked."""
+    lock = Lock(run_lock_path(store.path))
+    if not lock.try_acquire():
+        return 0  # a live run: its row is rightly ``running``
+    try:
+        return interrupt_orphans(store, found_by)
+    finally:
+        lock.release()
 
 
 def record_skip(store: Store, run_id: str, job: str, period: str, scheduled_at: str | None,

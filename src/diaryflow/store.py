@@ -136,10 +136,10 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
-        """Run one statement in its own transaction."""
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """Run one statement in its own transaction; returns the number of rows it changed."""
         with self._lock, self._db:
-            self._db.execute(sql, params)
+            return self._db.execute(sql, params).rowcount
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """All rows of a query."""
