@@ -170,8 +170,9 @@ WantedBy=multi-user.target
 
 
 def _on_calendar(scheduler: SchedulerSettings) -> str:
-    days = "*" if scheduler.run_on_weekends else "Mon..Fri"
-    return f"{days} *-*-* {scheduler.time:%H:%M}:00 {scheduler.timezone}"
+    # No weekday means every day: systemd refuses "*" in the weekday position.
+    days = "" if scheduler.run_on_weekends else "Mon..Fri "
+    return f"{days}*-*-* {scheduler.time:%H:%M}:00 {scheduler.timezone}"
 
 
 def systemd_oneshot(install: Install, scheduler: SchedulerSettings) -> tuple[str, str]:
