@@ -130,6 +130,13 @@ pie title 模型自己画的图
   "不该出现" : 1
 ```
 
+```mermaid
+gantt
+    title 订单系统上线
+    section 回调幂等
+    全量前检查 :done, c1, 2026-11-24, 2d
+```
+
 | 方面 | 评价 |
 | --- | --- |
 | 工作 | 稳 |
@@ -166,6 +173,14 @@ def test_a_model_written_report_with_figures_from_code(
     assert result.published is not None
     texts = json_text(sample_sandbox.workspace.children_list(result.published.page_id) or [])
     assert "订单系统" in texts and "deepseek-ai/DeepSeek-V3" in texts
+    diagrams = [b["data"] for b in sample_sandbox.workspace.children_list(
+        result.published.page_id) or [] if b["type"] == "code"
+        and b["data"].get("language") == "Mermaid"]
+    drawn = ["".join(t["text"]["content"] for t in d["rich_text"]) for d in diagrams]
+    assert [d for d in drawn if d.startswith("gantt")] == [
+        "gantt\n    title 订单系统上线\n    section 回调幂等\n"
+        "    全量前检查 :done, c1, 2026-11-24, 2d"]  # the model's timeline is published
+    assert not any(d.startswith("pie") and "不该出现" in d for d in drawn)
     with Store(config.state.path) as store:
         calls = store.query("SELECT model, status, completion_tokens FROM llm_calls")
     assert calls and all(c[0] == "deepseek-ai/DeepSeek-V3" and c[1] == "ok" for c in calls)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from diaryflow.answer import clean_answer
 from diaryflow.budget import (
     TRUNCATED_NOTE,
     chunk_prompt,
@@ -27,7 +28,7 @@ from diaryflow.prompt import (
     first_code_block,
     load_template,
 )
-from diaryflow.report import Report, clean_answer, generate, offline_digest, report_title
+from diaryflow.report import Report, generate, offline_digest, report_title
 from diaryflow.stats import compute_stats
 from tests.test_stats import blk, entry, sample_snapshot, snapshot
 
@@ -282,6 +283,43 @@ def test_clean_answer() -> None:
     assert clean_answer("```markdown\n## 概览\n\n好\n```") == "## 概览\n\n好"
     kept = "````text\n```mermaid\nx\n```\n````"
     assert clean_answer(f"前\n\n{kept}\n\n后") == f"前\n\n{kept}\n\n后"
-    assert clean_answer("前\n~~~Mermaid\nx\n~~~\n\n\n\n后") == "前\n\n后"
-    assert clean_answer("前\n```mermaid\n未闭合") == "前"
+    assert clean_answer("前\n~~~Mermaid\npie\n~~~\n\n\n\n后") == "前\n\n后"
+    assert clean_answer("前\n```mermaid\npie title 未闭合") == "前"
+    assert clean_answer("前\n```mermaid\n\n```\n后") == "前\n后"  # no diagram at all
+
+
+DIAGRAMS = {
+    "gantt": "gantt\n    title 项目\n    section A\n    写作 :a1, 2026-11-01, 3d",
+    "flowchart": "flowchart LR\n    熬夜 --> 疲惫",
+    "mindmap": "mindmap\n  root((本周))\n    工作",
+    "timeline": "timeline\n    title 本周\n    11-24 : 出差",
+    "graph": "%% a comment\ngraph TD\n    A --> B",
+    "front matter": "---\ntitle: 进度\n---\ngantt\n    写作 :a1, 2026-11-01, 3d",
+}
+NUMBER_CHARTS = {
+    "pie": 'pie title 心情\n    "好" : 3',
+    "xychart-beta": "xychart-beta\n    bar [1, 2]",
+    "sankey-beta": "sankey-beta\n    A,B,3",
+    "quadrantChart": "quadrantChart\n    title 优先级",
+    "radar-beta": "radar-beta\n    axis a, b",
+    "init directive": "%%{init: {'theme': 'dark'}}%%\npie\n    \"a\" : 1",
+}
+
+
+@pytest.mark.parametrize("source", DIAGRAMS.values(), ids=DIAGRAMS.keys())
+def test_diagrams_drawn_from_the_diary_are_kept(source: str) -> None:
+    text = f"## 项目进展\n\n进度如下。\n\n```mermaid\n{source}\n```\n\n后文"
+    assert clean_answer(text) == text
+
+
+@pytest.mark.parametrize("source", NUMBER_CHARTS.values(), ids=NUMBER_CHARTS.keys())
+def test_charts_of_numbers_the_model_drew_are_dropped(source: str) -> None:
+    assert clean_answer(f"前文\n\n```mermaid\n{source}\n```\n\n后文") == "前文\n\n后文"
+
+
+def test_the_model_is_told_which_diagrams_it_may_draw() -> None:
+    system = build_messages(DEFAULT_TEMPLATE, "P", "日记", "S")[0]["content"]
+    for kind in ("gantt", "timeline", "flowchart", "mindmap", "pie", "xychart-beta"):
+        assert kind in system
+    assert "不要画表示数字的图表" in system
     assert report_title("  ", RUN) == "2026-11-27"

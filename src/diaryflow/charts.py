@@ -10,6 +10,16 @@ from diaryflow.stats import Stats
 
 SECTION_HEADING = "## 数据统计"
 PIE_SLICES = 8  # more slices than this are unreadable; the rest are folded into one
+# Mermaid diagram types that plot numbers: only code draws those (from computed statistics).
+NUMERIC_CHARTS = ("pie", "xychart-beta", "xychart", "sankey-beta", "sankey", "quadrantChart",
+                  "radar-beta", "radar")
+# The structures a model may draw from the diary's content.
+CONTENT_DIAGRAMS = ("gantt", "timeline", "flowchart", "mindmap")
+
+
+def is_numeric_chart(kind: str) -> bool:
+    """Whether a Mermaid diagram type plots numbers (``pie``, ``xychart-beta``…)."""
+    return kind.lower() in {name.lower() for name in NUMERIC_CHARTS}
 
 
 def day_labels(days: Sequence[date]) -> list[str]:

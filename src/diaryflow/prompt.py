@@ -8,6 +8,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from diaryflow.charts import CONTENT_DIAGRAMS, NUMERIC_CHARTS
 from diaryflow.errors import ConfigError
 from diaryflow.model import Block
 from diaryflow.richtext import as_map, plain_text
@@ -20,6 +21,10 @@ DEFAULT_TEMPLATE: str = (resources.files("diaryflow") / "data" / "prompt.zh.md")
 SYSTEM_PROMPT = (
     "你是一位严谨、克制的个人复盘助手。你只根据用户提供的日记写作，"
     "不编造事实，所有数字以用户给出的统计数据为准。用简体中文和 Markdown 回答。"
+    "需要时可以用 Mermaid 代码块画日记内容的结构图，只限这几种："
+    f"{'、'.join(CONTENT_DIAGRAMS)}（如项目时间线、事件脉络、因果流程、主题导图），"
+    f"节点文字取自日记；不要画表示数字的图表（{'、'.join(NUMERIC_CHARTS)}），"
+    "这类图表由程序根据统计数据生成，你画的会被删除。"
 )
 
 CHUNK_TEMPLATE = """总结这几天的日记（{period}），供之后合并成整段时间的复盘报告。

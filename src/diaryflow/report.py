@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from diaryflow.answer import clean_answer
 from diaryflow.budget import Plan, chunk_prompt, fits_context, plan, single_messages
 from diaryflow.charts import stats_for_prompt, stats_section
 from diaryflow.errors import ConfigError, LLMError, LLMPromptTooLong, LLMTruncated
@@ -32,9 +33,6 @@ MAX_SHRINKS = 3
 DIGEST_LINES = 2
 DIGEST_LINE_CHARS = 100
 _WEEKDAYS = "一二三四五六日"
-_OPEN_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)")
-_THINK = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL)
-_WRAPPED = re.compile(r"^\s*(`{3,}|~{3,}) ?(?:markdown|md)[ \t]*\n(.*)\n\s*\1\s*$", re.DOTALL)
 _INLINE_MARKS = re.compile(r"([\\`*_\[\]<])")
 _BLOCK_START = re.compile(r"^(\d*)([#>+=.)-])")
 
@@ -201,35 +199,6 @@ def _ai_note(models: str, period: str, chosen: Plan) -> str:
         f"> 本报告由 AI 模型（{models}）根据 {period} 的日记生成{how}，可能有疏漏或不准确之处。"
         "「数据统计」中的数字和图表由程序直接计算。"
     )
-
-
-def clean_answer(text: str) -> str:
-    """The model's Markdown without reasoning tags, a wrapping fence or Mermaid blocks."""
-    text = _THINK.sub("", text, count=1)
-    wrapped = _WRAPPED.match(text)
-    if wrapped:
-        text = wrapped[2]
-    return re.sub(r"\n{3,}", "\n\n", strip_mermaid(text)).strip()
-
-
-def strip_mermaid(text: str) -> str:
-    """Drop every fenced ``mermaid`` block; other code blocks are kept as they are."""
-    out: list[str] = []
-    fence, dropping = "", False
-    for line in text.split("\n"):
-        if fence:
-            mark = line.strip()
-            if not dropping:
-                out.append(line)
-            if len(mark) >= len(fence) and set(mark) == {fence[0]}:
-                fence, dropping = "", False
-            continue
-        opened = _OPEN_FENCE.match(line)
-        if opened:
-            fence, dropping = opened[1], opened[2].lower() == "mermaid"
-        if not dropping:
-            out.append(line)
-    return "\n".join(out)
 
 
 def offline_digest(snapshot: Snapshot, title: str) -> str:
