@@ -134,7 +134,9 @@ def test_bad_values_give_one_line_and_exit_2(
 
 def test_unknown_key_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('[scheduler]\ntmie = "08:00"\n', encoding="utf-8")
+    shutil.copy(LEGACY, config)
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[scheduler]\n", '[scheduler]\ntmie = "08:00"\n'), encoding="utf-8")
     result = diaryflow("check", "--config", str(config))
     assert result.returncode == 0
     assert "did you mean scheduler.time?" in result.stderr
@@ -150,9 +152,43 @@ def test_init_writes_a_private_config_and_will_not_overwrite(tmp_path: Path) -> 
     assert diaryflow("init", cwd=tmp_path).returncode == 0
     config = tmp_path / "config.toml"
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
-    assert diaryflow("check", cwd=tmp_path).returncode == 0
+    assert diaryflow("check", cwd=tmp_path).returncode == 2  # nothing filled in yet
     again = diaryflow("init", cwd=tmp_path)
     assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_check_after_init_says_what_each_command_lacks(tmp_path: Path) -> None:
+    assert diaryflow("init", cwd=tmp_path).returncode == 0
+    for result in (diaryflow("check", cwd=tmp_path), scheduler("--test-config", cwd=tmp_path)):
+        assert result.returncode == 2 and "Configuration OK" not in result.stdout
+        lines = {line.split(":")[0]: line for line in result.stdout.splitlines()
+                 if line.startswith(("export:", "run:", "serve:"))}
+        assert set(lines) == {"export", "run", "serve"}
+        for command in ("export", "run", "serve"):
+            assert "cannot run" in lines[command] and "flowus.token" in lines[command]
+            assert "flowus.url or flowus.database_id" in lines[command]
+        assert "flowus.parent_page_id" not in lines["export"]
+        assert "flowus.parent_page_id" in lines["run"] and "flowus.parent_page_id" in lines["serve"]
+        (error,) = result.stderr.strip().splitlines()
+        assert error.startswith("diaryflow: error: export, run and serve cannot work yet: set ")
+        assert "Traceback" not in result.stderr
+
+
+def test_check_names_the_one_setting_left(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    text = LEGACY.read_text(encoding="utf-8")
+    config.write_text("\n".join(line for line in text.splitlines()
+                                if not line.startswith("parent_page_id")), encoding="utf-8")
+    config.chmod(0o600)
+    result = diaryflow("check", "--config", str(config))
+    assert result.returncode == 2
+    assert "export: ready" in result.stdout
+    assert "run: cannot run: set flowus.parent_page_id" in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == (
+        "diaryflow: error: run and serve cannot work yet: set flowus.parent_page_id")
+    full = diaryflow("check", "--config", str(LEGACY))
+    assert "run: ready (reports by " in full.stdout
+    assert "serve: ready (a report every day at 08:00 Asia/Shanghai)" in full.stdout
 
 
 def test_export_writes_data_log_next_to_the_config(served: Path, tmp_path: Path) -> None:
@@ -170,8 +206,14 @@ def test_export_writes_data_log_next_to_the_config(served: Path, tmp_path: Path)
 
 def test_check_online_proves_the_token_and_database(served: Path) -> None:
     result = diaryflow("check", "--online", "--config", str(served))
-    assert result.returncode == 0, result.stderr
     assert "token accepted" in result.stdout and "「日记」" in result.stdout
+    assert result.returncode == 2  # FlowUs answers, but run still needs flowus.parent_page_id
+    assert "set flowus.parent_page_id" in result.stderr.splitlines()[-1]
+    served.write_text(served.read_text(encoding="utf-8").replace(
+        "[flowus]\n", f'[flowus]\nparent_page_id = "{ROOT_PAGE_ID}"\n'), encoding="utf-8")
+    result = diaryflow("check", "--online", "--config", str(served))
+    assert result.returncode == 0, result.stderr
+    assert "token accepted" in result.stdout and "Configuration OK" in result.stdout
 
 
 def test_check_online_with_a_wrong_token_says_which_setting(served: Path) -> None:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from diaryflow.config import Config, load_config
 from diaryflow.config_view import describe, permission_warnings
 from diaryflow.console import TerminalProgress
-from diaryflow.errors import EXIT_OK, ConfigError
+from diaryflow.errors import EXIT_OK, ConfigError, ConfigIncomplete
+from diaryflow.readiness import readiness
 
 if TYPE_CHECKING:
     from diaryflow.pipeline import RunResult
@@ -121,11 +122,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(line)
     for warning in permission_warnings(config):
         print(f"diaryflow: warning: {warning}", file=sys.stderr)
-    if args.online:
+    states = readiness(config)
+    print()
+    for state in states:
+        print(state.line())
+    if args.online and states[0].ready:  # FlowUs can be proven as soon as export can work
         for line in check_online(config):
             print(line)
         for line in check_llm(config):
             print(line)
+    blocked = [state.command for state in states if not state.ready]
+    if blocked:
+        names = ", ".join(blocked[:-1]) + " and " + blocked[-1] if len(blocked) > 1 else blocked[0]
+        missing = max((state.missing for state in states), key=len)
+        raise ConfigIncomplete(f"{names} cannot work yet: set {'; '.join(missing)}")
     print("Configuration OK")
     return EXIT_OK
 

@@ -63,6 +63,12 @@ class ConfigError(DiaryflowError):
         return f"{self.key} = {shown}: {self.expected}"
 
 
+class ConfigIncomplete(DiaryflowError):
+    """A valid configuration that lacks a setting a command needs (``diaryflow check``)."""
+
+    exit_code = EXIT_CONFIG
+
+
 class LockedError(DiaryflowError):
     """Another diaryflow process holds the lock."""
 
