@@ -61,7 +61,8 @@ def test_notes_for_what_works_differently(tmp_path: Path) -> None:
                 database={"enabled": False}, siliconflow={"token": "k" * 20, "model": "offline"})
     assert got["serve"] == "serve: ready (exits at once: scheduler.enabled = false)"
     assert got["export"] == "export: ready (switched off by database.enabled = false)"
-    assert got["run"] == 'run: ready (siliconflow.model = "offline": reports are written without AI)'
+    assert got["run"] == (
+        'run: ready (siliconflow.model = "offline": reports are written without AI)')
     weekdays = lines(tmp_path, scheduler={"run_on_weekends": False, "timezone": "UTC"},
                      siliconflow={"token": "k" * 20})
     assert weekdays["serve"] == "serve: ready (a report Monday to Friday at 08:00 UTC)"
