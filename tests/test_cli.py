@@ -356,3 +356,47 @@ def test_a_run_killed_by_sigkill_is_marked_interrupted_by_the_next_command(
                                            else ["interrupted"])
     status = diaryflow("status", "--config", str(served))
     assert "No run in progress" in status.stdout and "· running" not in status.stdout
+
+
+def test_one_run_through_a_flaky_flowus_ends_with_one_complete_page(
+    served: Path, sample_sandbox: FlowUsSandbox
+) -> None:
+    # 10% of requests fail (429 + Retry-After, 500, 503, lost answers, dropped connections)
+    # and the first create makes the page, then answers 500: `run` alone must still succeed
+    from diaryflow.sandbox.faults import Fault
+
+    served.write_text(served.read_text(encoding="utf-8").replace(
+        "[flowus]\n", f'[flowus]\nparent_page_id = "{ROOT_PAGE_ID}"\n')
+        + "[block_settings]\ninclude_metadata = false\n", encoding="utf-8")
+    mix = sample_sandbox.fail_randomly(0.1, seed=7)
+    sample_sandbox.inject(Fault("late_status", method="POST", path=r"/v1/pages$", status=500))
+    result = diaryflow("run", "--config", str(served), "--date", END.isoformat())
+    assert result.returncode == 0, result.stderr
+    sample_sandbox.clear_faults()
+    assert mix.drawn >= 5
+    title = f"AI生成内容 - {END.isoformat()}"
+
+    def pages() -> list[str]:
+        return [b["id"] for b in sample_sandbox.workspace.children_list(ROOT_PAGE_ID) or []
+                if b["type"] == "child_page" and b["data"]["title"] == title]
+
+    (page_id,) = pages()
+    creates = [r for r in sample_sandbox.requests if r.path == "/v1/pages" and r.method == "POST"]
+    assert len(creates) == 1  # the page made despite its 500 was adopted, not made twice
+
+    def content() -> list[Any]:
+        def walk(container: str) -> list[Any]:
+            return [(b["type"], json_text(b["data"]), walk(b["id"]))
+                    for b in sample_sandbox.workspace.children_list(container) or []]
+        return walk(page_id)
+
+    flaky = content()
+    again = diaryflow("run", "--config", str(served), "--date", END.isoformat())
+    assert again.returncode == 0 and "Replaced the content of" in again.stdout
+    assert pages() == [page_id] and content() == flaky  # the same report, written cleanly
+
+
+def json_text(data: Any) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)

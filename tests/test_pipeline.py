@@ -12,6 +12,7 @@ from diaryflow.config import Config, config_from_mapping
 from diaryflow.errors import FlowUsServerError
 from diaryflow.logs import setup_logging
 from diaryflow.pipeline import run_report
+from diaryflow.publish import WRITE_ATTEMPTS
 from diaryflow.sandbox import FlowUsSandbox
 from diaryflow.sandbox.faults import Fault
 from diaryflow.sandbox.sample import ROOT_PAGE_ID
@@ -92,7 +93,7 @@ def test_a_failed_publish_is_resumed_without_collecting_again(
 ) -> None:
     config = make_config(sample_sandbox, tmp_path)
     sample_sandbox.inject(Fault("status", method="PATCH", path=r"/children$", status=500,
-                                after=1))
+                                after=1, times=WRITE_ATTEMPTS))
     with pytest.raises(FlowUsServerError):
         run_report(config, END)
     assert runs(config)[0][:2] == ("failed", 1) and "HTTP 500" in runs(config)[0][2]
@@ -200,7 +201,8 @@ def test_a_retry_after_a_failed_publish_does_not_call_the_model_again(
     sample_sandbox: FlowUsSandbox, llm_sandbox: Any, tmp_path: Path
 ) -> None:
     config = llm_config(sample_sandbox, llm_sandbox, tmp_path)
-    sample_sandbox.inject(Fault("status", method="POST", path=r"/v1/pages$", status=503))
+    sample_sandbox.inject(Fault("status", method="POST", path=r"/v1/pages$", status=503,
+                                times=WRITE_ATTEMPTS))
     with pytest.raises(FlowUsServerError):
         run_report(config, END)
     asked = len(llm_sandbox.chat_requests())

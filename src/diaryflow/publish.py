@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from diaryflow.blocks import BlockSpec, batches
@@ -13,15 +15,29 @@ from diaryflow.blocks_inline import plain_items
 from diaryflow.errors import (
     FlowUsError,
     FlowUsForbidden,
+    FlowUsMalformedResponse,
     FlowUsNotFound,
+    FlowUsServerError,
     FlowUsTransportError,
     PublishError,
 )
 from diaryflow.flowus import FlowUsClient
+from diaryflow.page_origin import (
+    CREATOR_KEY,
+    create_noted,
+    is_ours,
+    note_create,
+    remember_creator,
+    settle_create,
+)
 from diaryflow.records import forget_report_page, report_page, save_report_page
+from diaryflow.retry import retry_delay
 from diaryflow.store import Store
 
 log = logging.getLogger("diaryflow.publish")
+# A write that failed in one of these ways may have been carried out: look before repeating it.
+LOST_ANSWER = (FlowUsServerError, FlowUsTransportError, FlowUsMalformedResponse)
+WRITE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -57,7 +73,7 @@ def publish(
         raise PublishError("the report is empty; nothing was published")
     page_id, url, created = _page_for(client, store, target)
     old = [str(b["id"]) for b in client.list_children(page_id) if isinstance(b.get("id"), str)]
-    written = append_tree(client, page_id, blocks)
+    written = append_tree(client, page_id, blocks, existing=len(old))
     for block_id in old:
         with contextlib.suppress(FlowUsNotFound):  # already gone is what we wanted
             client.delete_block(block_id)
@@ -65,20 +81,65 @@ def publish(
     return Published(page_id, url, created, written)
 
 
-def append_tree(client: FlowUsClient, parent_id: str, blocks: Sequence[BlockSpec]) -> int:
-    """Append blocks under ``parent_id`` (≤ 100 a call), then each block's children under it."""
+def append_tree(
+    client: FlowUsClient, parent_id: str, blocks: Sequence[BlockSpec], existing: int = 0
+) -> int:
+    """Append blocks under ``parent_id`` (≤ 100 a call), then each block's children under it.
+
+    ``existing`` is how many children the parent already has: an append whose answer was
+    lost is settled by counting them again.
+    """
     written = 0
     for batch in batches(blocks, 100):
-        created = client.append_children(parent_id, [spec.to_api() for spec in batch])
-        if len(created) != len(batch):
-            raise PublishError(
-                f"FlowUs created {len(created)} of {len(batch)} blocks under {parent_id}"
-            )
+        created = _append(client, parent_id, batch, existing)
+        existing += len(batch)
         written += len(batch)
         for spec, made in zip(batch, created, strict=True):
             if spec.children:
                 written += append_tree(client, str(made["id"]), spec.children)
     return written
+
+
+def _append(
+    client: FlowUsClient, parent_id: str, batch: Sequence[BlockSpec], before: int
+) -> list[dict[str, Any]]:
+    """One append call; when its answer is lost, the parent's children tell whether it landed."""
+    payload = [spec.to_api() for spec in batch]
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            created = client.append_children(parent_id, payload)
+        except LOST_ANSWER as error:
+            if attempt == WRITE_ATTEMPTS:
+                raise
+            time.sleep(retry_delay(attempt))
+            landed = _landed(client, parent_id, batch, before)
+            if landed is None:
+                log.warning("%s; the blocks did not land, appending again", error)
+                continue
+            log.warning("%s; the blocks landed all the same", error)
+            created = landed
+        if len(created) != len(batch):
+            raise PublishError(
+                f"FlowUs created {len(created)} of {len(batch)} blocks under {parent_id}"
+            )
+        return created
+    raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def _landed(
+    client: FlowUsClient, parent_id: str, batch: Sequence[BlockSpec], before: int
+) -> list[dict[str, Any]] | None:
+    """The blocks a lost append made, or None when it made none."""
+    children = list(client.list_children(parent_id))
+    tail = children[before:]
+    if not tail and len(children) == before:
+        return None
+    if len(tail) == len(batch) and [b.get("type") for b in tail] == [s.type for s in batch]:
+        return tail
+    raise PublishError(
+        f"an append to {parent_id} lost its answer and the block count is unexpected "
+        f"({len(children)}, not {before} or {before + len(batch)}); a retry rewrites the page"
+    )
 
 
 def _page_for(
@@ -90,21 +151,27 @@ def _page_for(
         try:
             page = client.get_page(known.page_id)
             if not page.get("archived"):
+                remember_creator(store, page)
                 return known.page_id, known.url, False
         except (FlowUsNotFound, FlowUsForbidden):
             pass
         log.warning("the report page %s of %s is gone; making a new one", known.page_id,
                     target.period)
         forget_report_page(store, target.job, target.period)
-    found = find_child_page(client, target.parent_page_id, target.title)
+    found = find_child_page(client, store, target)
     if found is not None:
-        save_report_page(store, target.job, target.period, found, None, complete=False)
+        _record(store, target, found, None)
         return found, None, False
     return _create(client, store, target)
 
 
-def find_child_page(client: FlowUsClient, parent_id: str, title: str) -> str | None:
-    """The id of a live sub-page of ``parent_id`` titled ``title`` (a create we lost track of)."""
+def find_child_page(client: FlowUsClient, store: Store, target: PageTarget) -> str | None:
+    """The id of a live sub-page of the parent with the report's title that is ours.
+
+    It is what a create whose answer was lost (or a crash right after it) left behind; see
+    :func:`diaryflow.page_origin.is_ours` for which pages count.
+    """
+    parent_id, title = target.parent_page_id, target.title
     try:
         children = list(client.list_children(parent_id))
     except (FlowUsNotFound, FlowUsForbidden) as error:
@@ -112,42 +179,63 @@ def find_child_page(client: FlowUsClient, parent_id: str, title: str) -> str | N
             f"flowus.parent_page_id = \"{parent_id}\": the page cannot be read "
             f"(HTTP {error.status}); share it with the integration"
         ) from error
+    creator = store.get_meta(CREATOR_KEY)
+    since = create_noted(store, target.job, target.period)
     for block in children:
         data = block.get("data") or block.get("child_page") or {}
         if block.get("type") != "child_page" or data.get("title") != title:
             continue
         try:
-            if not client.get_page(str(block["id"])).get("archived"):
-                return str(block["id"])
+            page = client.get_page(str(block["id"]))
         except (FlowUsNotFound, FlowUsForbidden):
             continue
+        if is_ours(page, creator, since):
+            return str(block["id"])
+        log.info("page %s is titled %s but was not made by this run; left alone", block["id"],
+                 title)
     return None
 
 
 def _create(
     client: FlowUsClient, store: Store, target: PageTarget
 ) -> tuple[str, str | None, bool]:
+    """Create the period's page; a create whose answer was lost is looked for, not repeated."""
     title = plain_items(target.title)
     icon = {"type": "emoji", "emoji": target.icon_emoji} if target.icon_emoji else None
-    try:
-        page = client.create_page(
-            {"type": "page_id", "page_id": target.parent_page_id},
-            {"title": {"type": "title", "title": title}},
-            icon,
-        )
-    except FlowUsTransportError:
-        # The create may have happened: look before anyone creates again.
-        found = find_child_page(client, target.parent_page_id, target.title)
-        if found is None:
-            raise
-        page = {"id": found, "parent": {"type": "page_id", "page_id": target.parent_page_id}}
+    note_create(store, target.job, target.period, datetime.now(timezone.utc))
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            page = client.create_page(
+                {"type": "page_id", "page_id": target.parent_page_id},
+                {"title": {"type": "title", "title": title}},
+                icon,
+            )
+            remember_creator(store, page)
+            break
+        except LOST_ANSWER as error:
+            if attempt == WRITE_ATTEMPTS:
+                raise
+            time.sleep(retry_delay(attempt))
+            found = find_child_page(client, store, target)
+            if found is not None:
+                log.warning("%s; the page was made all the same: %s", error, found)
+                page = {"id": found, "parent": {"type": "page_id",
+                                                "page_id": target.parent_page_id}}
+                break
+            log.warning("%s; no page was made, creating it again", error)
     page_id = str(page.get("id") or "")
     if not page_id:
         raise PublishError("FlowUs answered the page creation without a page id")
     _check_parent(client, page, page_id, target.parent_page_id)
     url = page.get("url") if isinstance(page.get("url"), str) else None
-    save_report_page(store, target.job, target.period, page_id, url, complete=False)
+    _record(store, target, page_id, url)
     return page_id, url, True
+
+
+def _record(store: Store, target: PageTarget, page_id: str, url: str | None) -> None:
+    """Keep the page's id before anything is written into it; the create is then settled."""
+    save_report_page(store, target.job, target.period, page_id, url, complete=False)
+    settle_create(store, target.job, target.period)
 
 
 def _check_parent(

@@ -6,10 +6,10 @@ import dataclasses
 import json
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from diaryflow.records import RunRow
+from diaryflow.window import parse_timestamp
 
 HEADERS = ("started", "period", "attempt", "status", "duration", "tokens", "page", "run id",
            "error / reason")
@@ -49,7 +49,7 @@ def status_lines(
     elif next_fire is None:
         schedule = "Next report: none scheduled"
     else:
-        when = _parse(next_fire)
+        when = parse_timestamp(next_fire)
         shown = when.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if when else next_fire
         schedule = f"Next report: {shown} ({tz.key})"
     return [
@@ -94,7 +94,7 @@ def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
 
 
 def _cells(row: RunRow, tz: ZoneInfo) -> tuple[str, ...]:
-    started = _parse(row.started_at)
+    started = parse_timestamp(row.started_at)
     tokens = row.prompt_tokens + row.completion_tokens
     return (
         started.astimezone(tz).strftime("%m-%d %H:%M") if started else row.started_at[:11],
@@ -127,7 +127,7 @@ def _flat(text: str) -> str:
 def _last_line(last: RunRow | None, tz: ZoneInfo) -> str:
     if last is None:
         return "No runs yet"
-    started = _parse(last.started_at)
+    started = parse_timestamp(last.started_at)
     parts = [
         started.astimezone(tz).strftime("%Y-%m-%d %H:%M") if started else last.started_at,
         f"period {last.period}",
@@ -145,11 +145,3 @@ def _pid(pid: int | None) -> str:
     # Lock.holder() answers -1 when the lock is held but its file names no pid.
     return f"pid {pid}" if pid is not None and pid > 0 else "pid unknown"
 
-
-def _parse(stamp: str) -> datetime | None:
-    """An ISO timestamp as an aware datetime (naive ones are UTC), or None if unreadable."""
-    try:
-        when = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)

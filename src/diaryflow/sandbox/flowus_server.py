@@ -9,7 +9,7 @@ from typing import Any
 from diaryflow.sandbox import api_blocks, api_pages  # noqa: F401  (registers the routes)
 from diaryflow.sandbox.api import Context, Result, dispatch, find_route, is_read
 from diaryflow.sandbox.apierror import ApiError, error_body
-from diaryflow.sandbox.faults import REPLACING, Fault, FaultQueue, truncate
+from diaryflow.sandbox.faults import REPLACING, Fault, FaultMix, FaultQueue, truncate
 from diaryflow.sandbox.http_handler import (
     JSON_TYPE,
     Answer,
@@ -54,6 +54,7 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
         self._limits = {"read": SlidingWindow(read_limit, rate_window)}
         self._limits["write"] = SlidingWindow(write_limit, rate_window)
         self._faults = FaultQueue()
+        self.mix: FaultMix | None = None
 
     # ----- knobs
     def inject(self, fault: Fault) -> None:
@@ -61,8 +62,14 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
         self._faults.add(fault)
 
     def clear_faults(self) -> None:
-        """Drop every pending fault."""
+        """Drop every pending fault and stop any fault mix."""
         self._faults.clear()
+        self.mix = None
+
+    def fail_randomly(self, rate: float, seed: int = 0) -> FaultMix:
+        """Make a share ``rate`` of all later requests fail, as :class:`FaultMix` draws them."""
+        self.mix = FaultMix(rate, seed)
+        return self.mix
 
     def set_latency(self, seconds: float) -> None:
         """Make every answer wait ``seconds`` first."""
@@ -98,9 +105,11 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
             time.sleep(self.latency)
         found = find_route(method, path)
         fault = self._faults.take(method, path, bool(found and found[0].is_list))
+        if fault is None and self.mix is not None:
+            fault = self.mix.draw()
         if fault is not None and fault.kind in REPLACING:
             status, content_type, raw = fault.answer(request_id)
-            return Answer(status, raw, content_type, fault.headers())
+            return Answer(status, raw, content_type, fault.headers(), closes=fault.closes)
         try:
             result = self._checked(method, path, query, body, body_error, authorization)
         except ApiError as err:
@@ -109,7 +118,7 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
         except Exception as exc:  # an endpoint bug must still answer, as a 500
             payload = error_body(500, "internal_error", f"sandbox bug: {exc!r}", request_id)
             return json_answer(500, payload)
-        return self._wrap(result, fault)
+        return self._wrap(result, fault, request_id)
 
     def _checked(
         self,
@@ -131,7 +140,7 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
             raise ApiError(400, body_error, "validation_error")
         return dispatch(self.context, method, path, query, body)
 
-    def _wrap(self, result: Result, fault: Fault | None) -> Answer:
+    def _wrap(self, result: Result, fault: Fault | None, request_id: str) -> Answer:
         if fault is not None and fault.kind == "empty_first_page" and result.status == 200:
             empty = {"object": "list", "results": [], "has_more": True}
             if result.first_cursor is not None:
@@ -141,6 +150,11 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
         answer = json_answer(result.status, result.body)
         if fault is not None and fault.kind == "malformed":
             return Answer(200, truncate(answer.body), JSON_TYPE, fault.headers())
+        if fault is not None and fault.kind == "late_status":
+            status, content_type, raw = fault.answer(request_id)
+            return Answer(status, raw, content_type, fault.headers())
+        if fault is not None and fault.kind == "drop":
+            return Answer(0, b"", closes=True)
         if fault is not None and fault.kind == "timeout":
             # The work is done first, like a real server whose answer arrives too late.
             time.sleep(fault.delay)

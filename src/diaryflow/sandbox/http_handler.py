@@ -39,6 +39,7 @@ class Answer:
     body: bytes
     content_type: str = JSON_TYPE
     headers: dict[str, str] | None = None
+    closes: bool = False  # close the connection without answering (status 0 in the records)
 
 
 class Handler(TrackingHandler):
@@ -72,6 +73,9 @@ class Handler(TrackingHandler):
         self.server.sandbox.record(
             RecordedRequest(method, url.path, query, body, answer.status, started, kind)
         )
+        if answer.closes:
+            self.close_connection = True
+            return
         headers = {"X-Request-Id": request_id, **(answer.headers or {})}
         try:
             self.write_whole(answer.status, answer.content_type, answer.body, headers)
