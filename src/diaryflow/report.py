@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from diaryflow.answer import clean_answer
-from diaryflow.budget import Plan, chunk_prompt, fits_context, plan, single_messages
+from diaryflow.budget import Plan, chunk_prompt, plan, single_messages
 from diaryflow.charts import stats_for_prompt, stats_section
 from diaryflow.errors import ConfigError, LLMError, LLMPromptTooLong, LLMTruncated
 from diaryflow.llm_types import Complete, Usage
@@ -25,6 +25,7 @@ from diaryflow.stats import (
     property_kinds,
     walk_blocks,
 )
+from diaryflow.tokens import fits_context
 
 OFFLINE_MODEL = "offline"
 OFFLINE_NOTE = "本报告未使用 AI 生成（generated without AI）"
@@ -88,7 +89,8 @@ def generate(
                 include_properties=include_properties,
             )  # fmt: skip
             text = _run(
-                chosen, calls, template, stats, context, max_tokens, margin, include_properties
+                snapshot, chosen, calls, template, stats, context, max_tokens, margin,
+                include_properties,
             )
             break
         except LLMPromptTooLong as exc:
@@ -141,6 +143,7 @@ class _Calls:
 
 
 def _run(
+    snapshot: Snapshot,
     chosen: Plan,
     calls: _Calls,
     template: str,
@@ -151,12 +154,9 @@ def _run(
     include_properties: bool,
 ) -> str:
     if chosen.mode == "single":
-        return calls.ask(single_messages(chosen.chunks[0], template, include_properties))
+        return calls.ask(single_messages(snapshot, template, include_properties))
     limit = chosen.summary_chars
-    parts = [
-        (c.window_start, c.window_end, calls.ask(chunk_prompt(c, limit, include_properties)))
-        for c in chosen.chunks
-    ]
+    parts = [(c.start, c.end, calls.ask(chunk_prompt(c, limit))) for c in chosen.chunks]
     whole = period_text(stats.start, stats.end)
     figures = stats_for_prompt(stats)
 

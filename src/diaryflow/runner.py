@@ -12,13 +12,13 @@ from typing import Any
 
 from diaryflow.collect import CollectOptions, collect
 from diaryflow.config import Config, require_flowus_token
+from diaryflow.data_log import render_snapshot
 from diaryflow.discover import database_title, find_database, validate_date_property
 from diaryflow.errors import FlowUsError, FlowUsUnauthorized
 from diaryflow.files import write_atomic
 from diaryflow.flowus import FlowUsClient
 from diaryflow.model import Snapshot
 from diaryflow.progress import Progress
-from diaryflow.render import render_snapshot
 from diaryflow.store import Store
 from diaryflow.window import run_date
 
