@@ -284,6 +284,41 @@ def test_timeout_fault_still_does_the_write(
     assert "超时的页面" in titles
 
 
+@pytest.mark.parametrize(("kind", "done"), [("late_status", True), ("drop", True),
+                                            ("reset", False)])
+def test_lost_answer_faults_do_or_skip_the_write(
+    sb: FlowUsSandbox, client: httpx.Client, ws: Workspace, kind: str, done: bool
+) -> None:
+    sb.inject(Fault(kind, method="POST", path="^/v1/pages$", status=500))
+    body = {
+        "parent": {"page_id": ROOT_PAGE_ID},
+        "properties": {"title": {"type": "title", "title": [text("答复丢失的页面")]}},
+    }
+    if kind == "late_status":
+        answer = client.post("/pages", json=body)
+        assert answer.status_code == 500 and answer.json()["code"] == "internal_error"
+    else:
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.post("/pages", json=body)
+    made = [p for p in ws.pages.values()
+            if p["properties"].get("title", {}).get("title", [{}])[0].get("plain_text")
+            == "答复丢失的页面"]
+    assert len(made) == (1 if done else 0)
+
+
+def test_a_fault_mix_fails_its_share_of_requests(sb: FlowUsSandbox, client: httpx.Client) -> None:
+    mix = sb.fail_randomly(0.25, seed=3)
+    failed = 0
+    for _ in range(200):
+        try:
+            failed += client.get("/users/me").status_code != 200
+        except httpx.RemoteProtocolError:
+            failed += 1
+    assert failed == mix.drawn and 30 <= failed <= 70
+    sb.clear_faults()
+    assert all(client.get("/users/me").status_code == 200 for _ in range(20))
+
+
 # ----- rate limits and latency
 def test_rate_limit_answers_429_with_retry_after(ws: Workspace) -> None:
     sandbox = FlowUsSandbox(ws, read_limit=3, write_limit=1, rate_window=30)
