@@ -13,7 +13,6 @@ from diaryflow.config import Config, load_config
 from diaryflow.config_view import describe, permission_warnings
 from diaryflow.console import TerminalProgress
 from diaryflow.errors import EXIT_OK, ConfigError, ConfigIncomplete
-from diaryflow.readiness import readiness
 
 if TYPE_CHECKING:
     from diaryflow.pipeline import RunResult
@@ -116,7 +115,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Print the effective configuration; with --online, prove FlowUs answers."""
+    """Print the effective configuration and what each command lacks; --online proves it."""
+    from diaryflow.readiness import readiness
+
     config = _config(args)
     for line in describe(config):
         print(line)
