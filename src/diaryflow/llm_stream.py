@@ -36,14 +36,13 @@ class StreamAnswer:
 
 def open_client(api_key: str, base_url: str, request_timeout: float) -> openai.OpenAI:
     """An SDK client with its retries off and a per-read timeout of ``request_timeout``."""
-    import httpx2
     import openai
 
     return openai.OpenAI(
         api_key=api_key,
         base_url=base_url,
         max_retries=0,
-        timeout=httpx2.Timeout(request_timeout, connect=min(CONNECT_TIMEOUT, request_timeout)),
+        timeout=openai.Timeout(request_timeout, connect=min(CONNECT_TIMEOUT, request_timeout)),
         # Explicit, so an OPENAI_CUSTOM_HEADERS Authorization cannot replace (and leak) the key.
         default_headers={"Authorization": f"Bearer {api_key}"},
     )
@@ -57,8 +56,12 @@ def send(
     clock: Callable[[], float],
 ) -> StreamAnswer:
     """Send one streamed request and collect it within ``timeout`` s; SDK errors pass through."""
+    import httpx
     import openai
 
+    # openai.Omit is exported by the newer SDKs only; older 1.x keep the same class in _types.
+    omit = openai.Omit() if hasattr(openai, "Omit") else openai._types.Omit()
+    optional = {"stream_options": body["stream_options"]} if "stream_options" in body else {}
     deadline = clock() + timeout
     stream = client.chat.completions.create(
         model=body["model"],
@@ -68,13 +71,19 @@ def send(
         temperature=body["temperature"],
         top_p=body["top_p"],
         frequency_penalty=body["frequency_penalty"],
-        stream_options=body.get("stream_options", openai.omit),
+        **optional,
         extra_body=extras or None,
         # OPENAI_ORG_ID / OPENAI_PROJECT_ID would otherwise go to a third party.
-        extra_headers={"OpenAI-Organization": openai.omit, "OpenAI-Project": openai.omit},
+        extra_headers={"OpenAI-Organization": omit, "OpenAI-Project": omit},
     )
     with stream:
-        answer = collect(stream, body["model"], timeout, clock, deadline)
+        try:
+            answer = collect(stream, body["model"], timeout, clock, deadline)
+        # openai < 3 lets its transport's errors out of a stream unwrapped; later ones wrap them.
+        except httpx.TimeoutException as exc:
+            raise openai.APITimeoutError(request=stream.response.request) from exc
+        except httpx.RequestError as exc:
+            raise openai.APIConnectionError(request=stream.response.request) from exc
         return dataclasses.replace(answer, http_status=stream.response.status_code)
 
 
