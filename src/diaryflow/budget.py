@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -79,12 +79,7 @@ def plan(
         )  # fmt: skip
     if messages_tokens(single_messages(snapshot, template, include_properties)) <= budget:
         return Plan("single")
-    limit = SUMMARY_CHARS[1]
-
-    def fits(chunk: Chunk) -> bool:
-        return messages_tokens(chunk_prompt(chunk, limit)) <= budget
-
-    chunks = _group(snapshot, fits, include_properties)
+    chunks = _group(snapshot, Fit(budget, SUMMARY_CHARS[1]), include_properties)
     reserve = messages_tokens(
         build_messages(template, "", "", stats_for_prompt(compute_stats(snapshot)))
     )
@@ -94,6 +89,22 @@ def plan(
     return Plan("map_reduce", chunks, chars)
 
 
+@dataclass(frozen=True)
+class Fit:
+    """Whether a chunk's map call fits the prompt budget, and by how much."""
+
+    budget: int
+    limit: int  # the summary length the call asks for
+
+    def spare(self, chunk: Chunk) -> int:
+        """Tokens left in the budget beside the chunk's prompt (negative: over)."""
+        return self.budget - messages_tokens(chunk_prompt(chunk, self.limit))
+
+    def __call__(self, chunk: Chunk) -> bool:
+        """Whether the chunk fits."""
+        return self.spare(chunk) >= 0
+
+
 def _days(entries: Sequence[Entry]) -> list[tuple[date, list[Entry]]]:
     grouped: dict[date, list[Entry]] = {}
     for entry in sorted(entries, key=lambda e: e.day):
@@ -101,9 +112,7 @@ def _days(entries: Sequence[Entry]) -> list[tuple[date, list[Entry]]]:
     return list(grouped.items())
 
 
-def _group(
-    snapshot: Snapshot, fits: Callable[[Chunk], bool], include_properties: bool
-) -> tuple[Chunk, ...]:
+def _group(snapshot: Snapshot, fits: Fit, include_properties: bool) -> tuple[Chunk, ...]:
     chunks: list[Chunk] = []
     current: list[tuple[date, list[Entry]]] = []
     for day, entries in _days(snapshot.entries):
@@ -132,9 +141,7 @@ def _whole(part: Snapshot, include_properties: bool) -> Chunk:
                  pages)
 
 
-def split_day(
-    day: Snapshot, fits: Callable[[Chunk], bool], include_properties: bool = True
-) -> list[Chunk]:
+def split_day(day: Snapshot, fits: Fit, include_properties: bool = True) -> list[Chunk]:
     """A day too long for one call, in chunks of consecutive sections and section parts.
 
     Nothing is cut: an entry or linked page too long alone is split by
@@ -153,7 +160,7 @@ def split_day(
     widest = len(entries)
     pieces: list[tuple[str, bool, str]] = []
     for linked, sections in ((False, entries), (True, linked_sections(day, include_properties))):
-        room = _room(chunk_of([("", linked, "")], widest), fits)
+        room = max(1, fits.spare(chunk_of([("", linked, "")], widest)))
 
         def fits_alone(text: str, linked: bool = linked) -> bool:
             return fits(chunk_of([(text, linked, "")], widest))
@@ -177,20 +184,6 @@ def split_day(
 
 def _count(pieces: Sequence[tuple[str, bool, str]]) -> int:
     return len({page for _, linked, page in pieces if not linked})
-
-
-def _room(empty: Chunk, fits: Callable[[Chunk], bool]) -> int:
-    """Roughly how many tokens of text fit beside an empty chunk's scaffolding (a guide only)."""
-    low, high = 0, 1
-    while fits(dataclasses.replace(empty, text=empty.text + "日" * high)):
-        low, high = high, high * 2
-    while high - low > 1:
-        middle = (low + high) // 2
-        if fits(dataclasses.replace(empty, text=empty.text + "日" * middle)):
-            low = middle
-        else:
-            high = middle
-    return max(1, low * 3 // 4)  # "日" costs 0.75
 
 
 def sub(snapshot: Snapshot, days: Sequence[tuple[date, Sequence[Entry]]]) -> Snapshot:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from diaryflow.blocks import BlockSpec, batches
 from diaryflow.blocks_inline import plain_items
@@ -38,6 +38,7 @@ log = logging.getLogger("diaryflow.publish")
 # A write that failed in one of these ways may have been carried out: look before repeating it.
 LOST_ANSWER = (FlowUsServerError, FlowUsTransportError, FlowUsMalformedResponse)
 WRITE_ATTEMPTS = 5
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -105,25 +106,38 @@ def _append(
 ) -> list[dict[str, Any]]:
     """One append call; when its answer is lost, the parent's children tell whether it landed."""
     payload = [spec.to_api() for spec in batch]
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
+    created = settled_write(
+        lambda: client.append_children(parent_id, payload),
+        lambda: _landed(client, parent_id, batch, before),
+        f"the append of {len(batch)} blocks",
+    )
+    if len(created) != len(batch):
+        raise PublishError(
+            f"FlowUs created {len(created)} of {len(batch)} blocks under {parent_id}"
+        )
+    return created
+
+
+def settled_write(send: Callable[[], T], look: Callable[[], T | None], what: str) -> T:
+    """Send a write that is never repeated blindly, up to :data:`WRITE_ATTEMPTS` times.
+
+    When its answer is lost, ``look`` says whether it happened (its result) or not (None:
+    it is sent again).
+    """
+    attempt = 0
+    while True:
+        attempt += 1
         try:
-            created = client.append_children(parent_id, payload)
+            return send()
         except LOST_ANSWER as error:
             if attempt == WRITE_ATTEMPTS:
                 raise
             time.sleep(retry_delay(attempt))
-            landed = _landed(client, parent_id, batch, before)
-            if landed is None:
-                log.warning("%s; the blocks did not land, appending again", error)
-                continue
-            log.warning("%s; the blocks landed all the same", error)
-            created = landed
-        if len(created) != len(batch):
-            raise PublishError(
-                f"FlowUs created {len(created)} of {len(batch)} blocks under {parent_id}"
-            )
-        return created
-    raise AssertionError("unreachable")  # the last attempt returns or raises
+            found = look()
+            if found is not None:
+                log.warning("%s; %s happened all the same", error, what)
+                return found
+            log.warning("%s; %s did not happen, sending it again", error, what)
 
 
 def _landed(
@@ -202,27 +216,19 @@ def _create(
     """Create the period's page; a create whose answer was lost is looked for, not repeated."""
     title = plain_items(target.title)
     icon = {"type": "emoji", "emoji": target.icon_emoji} if target.icon_emoji else None
+    parent = {"type": "page_id", "page_id": target.parent_page_id}
     note_create(store, target.job, target.period, datetime.now(timezone.utc))
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        try:
-            page = client.create_page(
-                {"type": "page_id", "page_id": target.parent_page_id},
-                {"title": {"type": "title", "title": title}},
-                icon,
-            )
-            remember_creator(store, page)
-            break
-        except LOST_ANSWER as error:
-            if attempt == WRITE_ATTEMPTS:
-                raise
-            time.sleep(retry_delay(attempt))
-            found = find_child_page(client, store, target)
-            if found is not None:
-                log.warning("%s; the page was made all the same: %s", error, found)
-                page = {"id": found, "parent": {"type": "page_id",
-                                                "page_id": target.parent_page_id}}
-                break
-            log.warning("%s; no page was made, creating it again", error)
+
+    def send() -> dict[str, Any]:
+        made = client.create_page(parent, {"title": {"type": "title", "title": title}}, icon)
+        remember_creator(store, made)
+        return made
+
+    def look() -> dict[str, Any] | None:
+        found = find_child_page(client, store, target)
+        return None if found is None else {"id": found, "parent": parent}
+
+    page = settled_write(send, look, f"the creation of 「{target.title}」")
     page_id = str(page.get("id") or "")
     if not page_id:
         raise PublishError("FlowUs answered the page creation without a page id")
