@@ -27,6 +27,11 @@ def run_lock_path(state_path: Path) -> Path:
     return state_path.with_name(state_path.name + ".run.lock")
 
 
+def setup_lock_path(state_path: Path) -> Path:
+    """The setup lock: one process at a time creates or upgrades the state database."""
+    return state_path.with_name(state_path.name + ".setup.lock")
+
+
 class Lock:
     """An exclusive, non-inheritable lock on a file."""
 

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from diaryflow.errors import DiaryflowError
+from diaryflow.errors import DiaryflowError, LockedError
+from diaryflow.lock import Lock, setup_lock_path
+
+# How long a process waits for another one to finish creating or upgrading the schema.
+SETUP_WAIT = 60.0
 
 # Each entry migrates the schema from version i to i + 1; append, never edit.
 MIGRATIONS: tuple[str, ...] = (
@@ -104,27 +108,39 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = threading.Lock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        except (OSError, sqlite3.Error) as exc:
+            if not self._is_set_up():
+                # Processes started together (a run and a status poll) would otherwise race
+                # to switch to WAL and to apply the same migration twice.
+                with Lock(setup_lock_path(path)) as setup:
+                    setup.acquire(SETUP_WAIT, what="another process is setting up the state "
+                                                   "database")
+                    self._set_up()
+        except (OSError, sqlite3.Error, LockedError) as exc:
             raise StateError(f"cannot open the state database {path}: {exc}") from exc
-        self._lock = threading.Lock()
-        self._migrate()
+        self._db.execute("PRAGMA synchronous=NORMAL")
 
-    def _migrate(self) -> None:
-        with self._lock:
-            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-            if version > len(MIGRATIONS):
-                raise StateError(
-                    f"{self.path} was written by a newer diaryflow (schema {version}); upgrade"
-                )
-            for number in range(version, len(MIGRATIONS)):
-                self._db.executescript(
-                    f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
-                )
+    def _is_set_up(self) -> bool:
+        journal = str(self._db.execute("PRAGMA journal_mode").fetchone()[0])
+        return journal.lower() == "wal" and self._version() == len(MIGRATIONS)
+
+    def _version(self) -> int:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            raise StateError(
+                f"{self.path} was written by a newer diaryflow (schema {version}); upgrade"
+            )
+        return version
+
+    def _set_up(self) -> None:
+        self._db.execute("PRAGMA journal_mode=WAL")
+        for number in range(self._version(), len(MIGRATIONS)):
+            self._db.executescript(
+                f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
+            )
 
     def close(self) -> None:
         """Close the connection."""
