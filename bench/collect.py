@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from diaryflow.sandbox import FlowUsSandbox, scaled_workspace
-from diaryflow.sandbox.sample import DIARY_DATABASE_ID
+from diaryflow.sandbox.sample.load import DIARY_DATABASE_ID
 
 READS_PER_MINUTE = 1000
 LATENCY = 0.1

@@ -18,20 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from diaryflow.blocks import BlockSpec, count_blocks, markdown_to_blocks
-from diaryflow.blocks_inline import plain_items
-from diaryflow.budget import single_messages
-from diaryflow.collect import CollectOptions, collect
-from diaryflow.config import config_from_mapping
-from diaryflow.data_log import render_snapshot
-from diaryflow.flowus import FlowUsClient
-from diaryflow.model import Snapshot
-from diaryflow.prompt import load_template
-from diaryflow.publish import PageTarget, Published, publish
+from diaryflow.collect.data_log import render_snapshot
+from diaryflow.collect.stage import CollectOptions, collect
+from diaryflow.config.load import config_from_mapping
+from diaryflow.diary import Snapshot
+from diaryflow.flowus.client import FlowUsClient
+from diaryflow.generate.budget import single_messages
+from diaryflow.generate.prompt import load_template
+from diaryflow.generate.tokens import estimate_tokens
+from diaryflow.publish.markdown_blocks import BlockSpec, count_blocks, markdown_to_blocks
+from diaryflow.publish.markdown_inline import plain_items
+from diaryflow.publish.stage import PageTarget, Published, publish
 from diaryflow.sandbox import FlowUsSandbox, RecordedRequest, sample_workspace
-from diaryflow.sandbox.sample import ANCHOR_DATE, ROOT_PAGE_ID
-from diaryflow.store import Store
-from diaryflow.tokens import estimate_tokens
+from diaryflow.sandbox.sample.load import ANCHOR_DATE, ROOT_PAGE_ID
+from diaryflow.state.store import Store
 
 TOKEN_TARGET = 4.0
 APPEND_LIMIT = 100

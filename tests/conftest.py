@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from diaryflow.flowus import FlowUsClient
+from diaryflow.flowus.client import FlowUsClient
 from diaryflow.logs import reset_logging
 from diaryflow.sandbox import FlowUsSandbox, Workspace, sample_workspace
 

@@ -9,10 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diaryflow.blocks import BlockSpec, batches, code_language, count_blocks, markdown_to_blocks
-from diaryflow.blocks_inline import MAX_TEXT, utf16_length
-from diaryflow.sandbox.api_blocks import CAN_HAVE_CHILDREN, MAX_DEPTH
-from diaryflow.sandbox.schema import validate_request
+from diaryflow.publish.markdown_blocks import (
+    BlockSpec,
+    batches,
+    code_language,
+    count_blocks,
+    markdown_to_blocks,
+)
+from diaryflow.publish.markdown_inline import MAX_TEXT, utf16_length
+from diaryflow.sandbox.flowus.api_blocks import CAN_HAVE_CHILDREN, MAX_DEPTH
+from diaryflow.sandbox.flowus.validation import validate_request
 
 COLORED = {
     "paragraph", "heading_1", "heading_2", "heading_3", "bulleted_list_item",

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diaryflow.blocks import markdown_to_blocks
-from diaryflow.blocks_inline import MAX_TEXT, split_text, utf16_length
+from diaryflow.publish.markdown_blocks import markdown_to_blocks
+from diaryflow.publish.markdown_inline import MAX_TEXT, split_text, utf16_length
 from tests.test_blocks import items, shape, text
 
 FAMILY = "👨\u200d👩\u200d👧"  # 8 UTF-16 units, one grapheme

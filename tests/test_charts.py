@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from diaryflow.charts import (
+from diaryflow.generate.charts import (
     bar_chart,
     day_labels,
     fold_parts,
@@ -14,7 +14,7 @@ from diaryflow.charts import (
     stats_for_prompt,
     stats_section,
 )
-from diaryflow.stats import Stats, compute_stats
+from diaryflow.generate.stats import Stats, compute_stats
 from tests.test_stats import sample_snapshot
 
 QUOTED_LIST = re.compile(r'^\[("[^"\n]*"(, "[^"\n]*")*)\]$')

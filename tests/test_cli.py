@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from diaryflow.sandbox import FlowUsSandbox
-from diaryflow.sandbox.sample import ROOT_PAGE_ID
+from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
 from tests.conftest import END
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -363,7 +363,7 @@ def test_one_run_through_a_flaky_flowus_ends_with_one_complete_page(
 ) -> None:
     # 10% of requests fail (429 + Retry-After, 500, 503, lost answers, dropped connections)
     # and the first create makes the page, then answers 500: `run` alone must still succeed
-    from diaryflow.sandbox.faults import Fault
+    from diaryflow.sandbox.flowus.faults import Fault
 
     served.write_text(served.read_text(encoding="utf-8").replace(
         "[flowus]\n", f'[flowus]\nparent_page_id = "{ROOT_PAGE_ID}"\n')

@@ -11,19 +11,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from diaryflow.collect import CollectOptions, collect
+from diaryflow.collect.stage import CollectOptions, collect
+from diaryflow.diary import Block, Snapshot
 from diaryflow.errors import CollectError, ConfigError
-from diaryflow.model import Block, Snapshot
 from diaryflow.sandbox import FlowUsSandbox, Workspace
-from diaryflow.sandbox.faults import Fault
-from diaryflow.sandbox.sample import (
+from diaryflow.sandbox.flowus.faults import Fault
+from diaryflow.sandbox.sample.load import (
     DIARY_DATABASE_ID,
     PRIVATE_PAGE_ID,
     PROBLEM_DATABASE_ID,
     PROJECT_DATABASE_ID,
     ROOT_PAGE_ID,
 )
-from diaryflow.store import Store
+from diaryflow.state.store import Store
 from tests.conftest import END, ClientFactory
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from diaryflow.config import (
+from diaryflow.config.load import (
     Config,
     config_from_mapping,
     load_config,
     require_flowus_token,
     secrets,
 )
-from diaryflow.config_schema import SECTIONS
-from diaryflow.config_view import describe, mask, permission_warnings
+from diaryflow.config.schema import SECTIONS
+from diaryflow.config.view import describe, mask, permission_warnings
 from diaryflow.errors import ConfigError
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from diaryflow.attempt import Outcome
-from diaryflow.config import Config, config_from_mapping
-from diaryflow.daemon import Daemon
+from diaryflow.config.load import Config, config_from_mapping
 from diaryflow.errors import ConfigError
-from diaryflow.records import Failure, finish_run, recent_runs, start_run
-from diaryflow.store import Store
-from diaryflow.waker import CHILD, RELOAD, STOP
+from diaryflow.schedule.child import Outcome
+from diaryflow.schedule.daemon import Daemon
+from diaryflow.schedule.signals import CHILD, RELOAD, STOP
+from diaryflow.state.runs import Failure, finish_run, recent_runs, start_run
+from diaryflow.state.store import Store
 
 UTC = timezone.utc
 ATTEMPT_SECONDS = 60.0

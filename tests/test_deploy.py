@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from diaryflow.config import Config, SchedulerSettings, load_config
-from diaryflow.deploy import (
+from diaryflow.config.load import Config, SchedulerSettings, load_config
+from diaryflow.errors import ConfigError
+from diaryflow.schedule.deploy import (
     GRACE_SECONDS,
     STOP_WAIT_SECONDS,
     Install,
@@ -31,7 +32,6 @@ from diaryflow.deploy import (
     systemd_oneshot,
     systemd_service,
 )
-from diaryflow.errors import ConfigError
 
 PYTHON = Path(sys.executable)
 FAKE_FLOWUS = """\
@@ -77,7 +77,7 @@ def test_supervisor_program_key_lines(tmp_path: Path) -> None:
 
 
 def test_grace_matches_the_daemon() -> None:
-    from diaryflow.attempt import GRACE_SECONDS as daemon_grace
+    from diaryflow.schedule.child import GRACE_SECONDS as daemon_grace
 
     assert daemon_grace == GRACE_SECONDS
 
@@ -385,10 +385,10 @@ def test_supervisord_leaves_a_final_exit_alone(tmp_path: Path, scheduler: str, c
 def test_supervisord_serve_publishes_exactly_one_report_per_period(tmp_path: Path) -> None:
     """The whole stack: supervisord → serve → catch-up and a scheduled attempt → one page per
     period, kept at one across a SIGKILL and the restart's catch-up."""
-    from diaryflow.records import recent_runs
     from diaryflow.sandbox import FlowUsSandbox, sample_workspace
-    from diaryflow.sandbox.sample import ROOT_PAGE_ID
-    from diaryflow.store import Store
+    from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
+    from diaryflow.state.runs import recent_runs
+    from diaryflow.state.store import Store
 
     folder = tmp_path / "diary"
     at = datetime.now(timezone.utc) + timedelta(seconds=8)

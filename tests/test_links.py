@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from diaryflow.links import mentioned_ids, relation_ids
-from diaryflow.model import Block
+from diaryflow.collect.links import mentioned_ids, relation_ids
+from diaryflow.diary import Block
 
 
 def mention(page_id: str) -> dict[str, object]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from diaryflow.config import config_from_mapping
+from diaryflow.config.load import config_from_mapping
 from diaryflow.errors import (
     ConfigError,
     LLMAuthError,
@@ -25,7 +25,7 @@ from diaryflow.errors import (
     LLMTimeout,
     LLMTruncated,
 )
-from diaryflow.llm import (
+from diaryflow.llm.client import (
     CONTINUE_PROMPT,
     LLMClient,
     classify_error,
@@ -35,11 +35,11 @@ from diaryflow.llm import (
     should_retry,
     stream_options,
 )
-from diaryflow.llm_errors import should_fall_back
-from diaryflow.llm_types import CallRecord, Message
+from diaryflow.llm.policy import should_fall_back
+from diaryflow.llm.types import CallRecord, Message
 from diaryflow.sandbox import OpenAISandbox
-from diaryflow.sandbox.openai_answer import estimate_tokens
-from diaryflow.sandbox.openai_server import LLMFault
+from diaryflow.sandbox.openai.answer import estimate_tokens
+from diaryflow.sandbox.openai.server import LLMFault
 
 KEY = "sk-sandbox-secret-0123456789abcdef"
 MODEL = "Qwen/Qwen3-8B"

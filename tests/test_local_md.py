@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from diaryflow.local_md import add_report, report_section
+from diaryflow.publish.local_copy import add_report, report_section
 
 
 def section(period: str, text: str) -> str:

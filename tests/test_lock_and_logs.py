@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from diaryflow.config import config_from_mapping
+from diaryflow.config.load import config_from_mapping
 from diaryflow.errors import LockedError
-from diaryflow.lock import Lock, run_lock_path, serve_lock_path
 from diaryflow.logs import REDACTED, RedactSecrets, setup_logging
+from diaryflow.state.lock import Lock, run_lock_path, serve_lock_path
 
 
 def test_one_holder_at_a_time_and_the_holder_is_named(tmp_path: Path) -> None:
@@ -22,7 +22,7 @@ def test_one_holder_at_a_time_and_the_holder_is_named(tmp_path: Path) -> None:
     assert path.name == "diaryflow.db.run.lock"
     assert serve_lock_path(tmp_path / "diaryflow.db").name == "diaryflow.db.serve.lock"
     script = (
-        "import time\nfrom pathlib import Path\nfrom diaryflow.lock import Lock\n"
+        "import time\nfrom pathlib import Path\nfrom diaryflow.state.lock import Lock\n"
         f"lock = Lock(Path({str(path)!r})); assert lock.try_acquire()\n"
         "print('held', flush=True)\ntime.sleep(30)\n"
     )

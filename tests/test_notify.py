@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from diaryflow.notify import Failure, message_text, notify_failure, payload, preset_for
+from diaryflow.schedule.notify import Failure, message_text, notify_failure, payload, preset_for
 
 SECRET = "s3cret-key-0123456789"
 FAILURE = Failure("daily", "2026-11-27", 3, "FlowUs answered 503\nservice unavailable", "failed")

@@ -11,13 +11,13 @@ import httpx
 import pytest
 
 from diaryflow.sandbox import OpenAISandbox
-from diaryflow.sandbox.openai_answer import (
+from diaryflow.sandbox.openai.answer import (
     cut_to_tokens,
     default_responder,
     estimate_tokens,
     split_continuation,
 )
-from diaryflow.sandbox.openai_server import LLMFault
+from diaryflow.sandbox.openai.server import LLMFault
 
 KEY = "sandbox-llm-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from diaryflow.blocks_inline import utf16_length
-from diaryflow.llm_types import Usage
-from diaryflow.page_blocks import page_blocks
-from diaryflow.report import Report
-from diaryflow.sandbox.schema import validate_request
+from diaryflow.generate.report import Report
+from diaryflow.llm.types import Usage
+from diaryflow.publish.layout import page_blocks
+from diaryflow.publish.markdown_inline import utf16_length
+from diaryflow.sandbox.flowus.validation import validate_request
 
 REPORT = Report("AI生成内容 - 2026-11-27", date(2026, 11, 21), date(2026, 11, 27),
                 "## 概览\n\n- 一\n- 二\n", "deepseek-ai/DeepSeek-V3", Usage(1200, 340, 1540), 1,

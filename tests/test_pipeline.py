@@ -8,17 +8,17 @@ from typing import Any
 
 import pytest
 
-from diaryflow.collect import CollectOptions, collect
-from diaryflow.config import Config, config_from_mapping
+from diaryflow.cli.checks import flowus_client
+from diaryflow.collect.stage import CollectOptions, collect
+from diaryflow.config.load import Config, config_from_mapping
 from diaryflow.errors import FlowUsServerError
 from diaryflow.logs import setup_logging
 from diaryflow.pipeline import run_report
-from diaryflow.publish import WRITE_ATTEMPTS
-from diaryflow.runner import flowus_client
+from diaryflow.publish.stage import WRITE_ATTEMPTS
 from diaryflow.sandbox import FlowUsSandbox
-from diaryflow.sandbox.faults import Fault
-from diaryflow.sandbox.sample import ROOT_PAGE_ID
-from diaryflow.store import Store
+from diaryflow.sandbox.flowus.faults import Fault
+from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
+from diaryflow.state.store import Store
 from tests.conftest import END
 
 TITLE = f"AI生成内容 - {END.isoformat()}"
@@ -250,9 +250,9 @@ def test_map_reduce_over_real_http_covers_every_entry(
 
 def render_for(config: Config) -> str:
     """The window's input as the collect stage renders it, read through a fresh collect."""
-    from diaryflow.collect import CollectOptions, collect
-    from diaryflow.data_log import render_snapshot
-    from diaryflow.runner import flowus_client
+    from diaryflow.cli.checks import flowus_client
+    from diaryflow.collect.data_log import render_snapshot
+    from diaryflow.collect.stage import CollectOptions, collect
 
     with flowus_client(config) as client, Store(config.state.path) as store:
         return render_snapshot(collect(client, store, CollectOptions.from_config(config), END))
@@ -292,7 +292,7 @@ def test_a_small_context_model_is_sent_every_line_of_long_entries(
 ) -> None:
     # Four entries each longer than a 16k-token model's whole context: nothing may be cut.
     from diaryflow.sandbox import OpenAISandbox
-    from diaryflow.sandbox.markup import text_items
+    from diaryflow.sandbox.sample.markup import text_items
 
     ws = sample_sandbox.workspace
     config = make_config(sample_sandbox, tmp_path)

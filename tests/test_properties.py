@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from diaryflow.properties import page_title, render_properties
+from diaryflow.collect.properties import page_title, render_properties
 
 PROJECT = "3f2a9c1e-0b7d-4c55-9a10-1234567890ab"
 USER = "9b8a7c6d-1111-2222-3333-444455556666"

@@ -10,16 +10,16 @@ from typing import Any
 
 import pytest
 
-from diaryflow.blocks import BlockSpec, markdown_to_blocks
 from diaryflow.errors import FlowUsServerError, FlowUsTransportError, PublishError
-from diaryflow.flowus import FlowUsClient
-from diaryflow.page_origin import note_create
-from diaryflow.publish import WRITE_ATTEMPTS, PageTarget, publish
-from diaryflow.records import report_page
+from diaryflow.flowus.client import FlowUsClient
+from diaryflow.publish.markdown_blocks import BlockSpec, markdown_to_blocks
+from diaryflow.publish.page_origin import note_create
+from diaryflow.publish.stage import WRITE_ATTEMPTS, PageTarget, publish
 from diaryflow.sandbox import FlowUsSandbox
-from diaryflow.sandbox.faults import Fault
-from diaryflow.sandbox.sample import ROOT_PAGE_ID
-from diaryflow.store import Store
+from diaryflow.sandbox.flowus.faults import Fault
+from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
+from diaryflow.state.runs import report_page
+from diaryflow.state.store import Store
 from tests.conftest import ClientFactory
 
 TITLE = "AI生成内容 - 2026-11-27"

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from diaryflow.config import config_from_mapping
-from diaryflow.readiness import readiness
+from diaryflow.config.load import config_from_mapping
+from diaryflow.config.readiness import readiness
 
 PAGE = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 PARENT = "5f6e7d8c-9b0a-4f1e-8d2c-3b4a59687766"

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from diaryflow.data_log import render_snapshot
-from diaryflow.model import Block, Entry, MissingPage, PageDoc, Snapshot, parse_block
-from diaryflow.render import render_blocks
+from diaryflow.collect.data_log import render_snapshot
+from diaryflow.collect.to_markdown import render_blocks
+from diaryflow.diary import Block, Entry, MissingPage, PageDoc, Snapshot, parse_block
 
 PROJECT = "3f2a9c1e-0b7d-4c55-9a10-1234567890ab"
 TITLES = {PROJECT: "项目A"}

@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diaryflow.data_log import render_snapshot
-from diaryflow.model import Block, Entry, PageDoc, Snapshot, parse_block
-from diaryflow.render import render_blocks, render_properties, render_rich_text
+from diaryflow.collect.data_log import render_snapshot
+from diaryflow.collect.to_markdown import render_blocks, render_properties, render_rich_text
+from diaryflow.diary import Block, Entry, PageDoc, Snapshot, parse_block
 
 PROJECT = "3f2a9c1e-0b7d-4c55-9a10-1234567890ab"
 TITLES = {PROJECT: "项目A"}

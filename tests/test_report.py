@@ -9,22 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from diaryflow.answer import clean_answer
-from diaryflow.budget import Chunk, chunk_prompt, plan
-from diaryflow.charts import stats_for_prompt, stats_section
-from diaryflow.data_log import Section
+from diaryflow.collect.data_log import Section
+from diaryflow.diary import Block, Entry, Snapshot
 from diaryflow.errors import ConfigError, LLMPromptTooLong, LLMTruncated
-from diaryflow.llm_types import Completion, Usage
-from diaryflow.model import Block, Entry, Snapshot
-from diaryflow.prompt import (
+from diaryflow.generate.answer import clean_answer
+from diaryflow.generate.budget import Chunk, chunk_prompt, plan
+from diaryflow.generate.charts import stats_for_prompt, stats_section
+from diaryflow.generate.prompt import (
     DEFAULT_TEMPLATE,
     build_messages,
     first_code_block,
     load_template,
 )
-from diaryflow.report import Report, generate, offline_digest, report_title
-from diaryflow.stats import compute_stats
-from diaryflow.tokens import estimate_tokens, input_budget, messages_tokens
+from diaryflow.generate.report import Report, generate, offline_digest, report_title
+from diaryflow.generate.stats import compute_stats
+from diaryflow.generate.tokens import estimate_tokens, input_budget, messages_tokens
+from diaryflow.llm.types import Completion, Usage
 from tests.test_stats import blk, entry, sample_snapshot, snapshot
 
 RUN = date(2026, 11, 27)

@@ -16,8 +16,8 @@ from diaryflow.errors import (
     FlowUsTransportError,
     FlowUsUnauthorized,
 )
-from diaryflow.flowus_http import is_read
-from diaryflow.ratelimit import RateLimiter
+from diaryflow.flowus.pacing import RateLimiter
+from diaryflow.flowus.transport import is_read
 from diaryflow.retry import (
     MAX_DELAY,
     MAX_RETRY_AFTER,

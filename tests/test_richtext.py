@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from diaryflow.richtext import date_text, md_link, plain_text, render_rich_text
+from diaryflow.collect.rich_text import date_text, md_link, plain_text, render_rich_text
 
 PAGE = "3f2a9c1e-0b7d-4c55-9a10-1234567890ab"
 USER = "9b8a7c6d-1111-2222-3333-444455556666"

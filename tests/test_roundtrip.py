@@ -16,12 +16,12 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from diaryflow.blocks import BlockSpec, batches, code_language, markdown_to_blocks
-from diaryflow.blocks_inline import html_text
-from diaryflow.model import Block, parse_block
-from diaryflow.render import render_blocks
+from diaryflow.collect.to_markdown import render_blocks
+from diaryflow.diary import Block, parse_block
+from diaryflow.publish.markdown_blocks import BlockSpec, batches, code_language, markdown_to_blocks
+from diaryflow.publish.markdown_inline import html_text
 from diaryflow.sandbox import FlowUsSandbox, sample_workspace
-from diaryflow.sandbox.sample import ROOT_PAGE_ID
+from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
 
 REPORTS = sorted((Path(__file__).parent / "fixtures" / "reports").glob("*.md"))
 MD = MarkdownIt("commonmark", {"maxNesting": 100}).enable(["table", "strikethrough"])

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from diaryflow.model import block_payload
+from diaryflow.diary import block_payload
 from diaryflow.sandbox import (
     Fault,
     FlowUsSandbox,
@@ -24,7 +24,8 @@ from diaryflow.sandbox import (
     sample_workspace,
     scaled_workspace,
 )
-from diaryflow.sandbox.sample import (
+from diaryflow.sandbox.flowus.validation import load_spec
+from diaryflow.sandbox.sample.load import (
     DIARY_DATABASE_ID,
     PRIVATE_PAGE_ID,
     PROBLEM_DATABASE_ID,
@@ -33,7 +34,6 @@ from diaryflow.sandbox.sample import (
     render_sample,
     sample_json,
 )
-from diaryflow.sandbox.schema import load_spec
 
 END = date(2025, 6, 30)
 AUTH = {"Authorization": "Bearer sandbox-token"}

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diaryflow.config_schema import SchedulerSettings
-from diaryflow.schedule import (
+from diaryflow.config.schema import SchedulerSettings
+from diaryflow.schedule.fire_times import (
     Schedule,
     catch_up_period,
     describe,

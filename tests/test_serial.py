@@ -6,13 +6,18 @@ import json
 from datetime import date
 from pathlib import Path
 
-from diaryflow.collect import CollectOptions, collect
-from diaryflow.llm_types import Usage
-from diaryflow.report import Report
+from diaryflow.checkpoints import (
+    report_from_json,
+    report_to_json,
+    snapshot_from_json,
+    snapshot_to_json,
+)
+from diaryflow.collect.stage import CollectOptions, collect
+from diaryflow.generate.report import Report
+from diaryflow.llm.types import Usage
 from diaryflow.sandbox import FlowUsSandbox
-from diaryflow.sandbox.sample import ROOT_PAGE_ID
-from diaryflow.serial import report_from_json, report_to_json, snapshot_from_json, snapshot_to_json
-from diaryflow.store import Store
+from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
+from diaryflow.state.store import Store
 from tests.conftest import END, ClientFactory
 
 

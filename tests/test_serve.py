@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from diaryflow.attempt import ChildLauncher
-from diaryflow.records import recent_runs, start_run
 from diaryflow.sandbox import FlowUsSandbox
-from diaryflow.sandbox.sample import ROOT_PAGE_ID
-from diaryflow.store import Store
-from diaryflow.waker import Waker
+from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
+from diaryflow.schedule.child import ChildLauncher
+from diaryflow.schedule.signals import Waker
+from diaryflow.state.runs import recent_runs, start_run
+from diaryflow.state.store import Store
 
 LLM_KEY = "sk-serve-test-key-not-real"
 

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from diaryflow.collect import CollectOptions, collect
-from diaryflow.flowus import FlowUsClient
-from diaryflow.model import Block, Entry, PageDoc, Snapshot, parse_block
+from diaryflow.collect.stage import CollectOptions, collect
+from diaryflow.diary import Block, Entry, PageDoc, Snapshot, parse_block
+from diaryflow.flowus.client import FlowUsClient
+from diaryflow.generate.stats import UNFILLED, compute_stats, entry_chars
 from diaryflow.sandbox import FlowUsSandbox, Workspace, sample_workspace
-from diaryflow.sandbox.sample import DIARY_DATABASE_ID, ROOT_PAGE_ID
-from diaryflow.stats import UNFILLED, compute_stats, entry_chars
-from diaryflow.store import Store
+from diaryflow.sandbox.sample.load import DIARY_DATABASE_ID, ROOT_PAGE_ID
+from diaryflow.state.store import Store
 from tests.conftest import END
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -7,12 +7,12 @@ import sys
 import time
 from pathlib import Path
 
-from diaryflow.store import MIGRATIONS, Store
+from diaryflow.state.store import MIGRATIONS, Store
 
 OPEN_AT = """
 import sys, time
 from pathlib import Path
-from diaryflow.store import Store
+from diaryflow.state.store import Store
 time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
 Store(Path(sys.argv[1])).close()
 """

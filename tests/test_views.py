@@ -7,8 +7,8 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from diaryflow.records import RunRow
-from diaryflow.views import display_width, fit, history_json, history_table, status_lines
+from diaryflow.cli.views import display_width, fit, history_json, history_table, status_lines
+from diaryflow.state.runs import RunRow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE = "1a2b3c4d-5e6f-4a0b-8c0d-112233445566"

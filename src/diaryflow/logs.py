@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from diaryflow.config import Config, secrets
+from diaryflow.config.load import Config, secrets
 
 # Which loggers feed which file; the names are the ones the original script used.
 LOG_FILES: dict[str, tuple[str, ...]] = {

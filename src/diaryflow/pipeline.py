@@ -10,24 +10,35 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from diaryflow.blocks import BlockSpec, count_blocks
-from diaryflow.collect import CollectOptions, collect
-from diaryflow.config import Config
-from diaryflow.data_log import render_snapshot
+from diaryflow.checkpoints import (
+    report_from_json,
+    report_to_json,
+    snapshot_from_json,
+    snapshot_to_json,
+)
+from diaryflow.cli.checks import flowus_client, today
+from diaryflow.collect.data_log import render_snapshot
+from diaryflow.collect.stage import CollectOptions, collect
+from diaryflow.config.load import Config
+from diaryflow.diary import Snapshot
 from diaryflow.errors import ConfigError, is_permanent
 from diaryflow.files import write_atomic
-from diaryflow.flowus import FlowUsClient
-from diaryflow.local_md import add_report, report_section
-from diaryflow.model import Snapshot
-from diaryflow.page_blocks import metadata_line, page_blocks
+from diaryflow.flowus.client import FlowUsClient
+from diaryflow.generate.report import Report
+from diaryflow.generate.stage import write_report
 from diaryflow.progress import NoProgress, Progress
-from diaryflow.publish import PageTarget, Published, publish
-from diaryflow.records import checkpoint, clear_checkpoints, finish_run, save_checkpoint, start_run
-from diaryflow.report import Report
-from diaryflow.runner import flowus_client, today
-from diaryflow.serial import report_from_json, report_to_json, snapshot_from_json, snapshot_to_json
-from diaryflow.store import Store
-from diaryflow.writer import write_report
+from diaryflow.publish.layout import metadata_line, page_blocks
+from diaryflow.publish.local_copy import add_report, report_section
+from diaryflow.publish.markdown_blocks import BlockSpec, count_blocks
+from diaryflow.publish.stage import PageTarget, Published, publish
+from diaryflow.state.runs import (
+    checkpoint,
+    clear_checkpoints,
+    finish_run,
+    save_checkpoint,
+    start_run,
+)
+from diaryflow.state.store import Store
 
 log = logging.getLogger("diaryflow.pipeline")
 report_log = logging.getLogger("diaryflow.report")

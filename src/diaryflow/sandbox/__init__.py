@@ -6,13 +6,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from diaryflow.sandbox.faults import Fault
-    from diaryflow.sandbox.flowus_server import FlowUsSandbox
-    from diaryflow.sandbox.http_handler import RecordedRequest
-    from diaryflow.sandbox.openai_server import OpenAISandbox
-    from diaryflow.sandbox.sample import sample_workspace
-    from diaryflow.sandbox.scaled import scaled_workspace
-    from diaryflow.sandbox.workspace import Workspace
+    from diaryflow.sandbox.flowus.faults import Fault
+    from diaryflow.sandbox.flowus.handler import RecordedRequest
+    from diaryflow.sandbox.flowus.server import FlowUsSandbox
+    from diaryflow.sandbox.flowus.workspace import Workspace
+    from diaryflow.sandbox.openai.server import OpenAISandbox
+    from diaryflow.sandbox.sample.load import sample_workspace
+    from diaryflow.sandbox.sample.scaled import scaled_workspace
 
 __all__ = [
     "Fault",
@@ -25,13 +25,13 @@ __all__ = [
 ]
 # Imported on first use, so ``python -m diaryflow.sandbox.<module>`` runs without warnings.
 _HOMES = {
-    "Fault": "faults",
-    "FlowUsSandbox": "flowus_server",
-    "OpenAISandbox": "openai_server",
-    "RecordedRequest": "http_handler",
-    "Workspace": "workspace",
-    "sample_workspace": "sample",
-    "scaled_workspace": "scaled",
+    "Fault": "flowus.faults",
+    "FlowUsSandbox": "flowus.server",
+    "OpenAISandbox": "openai.server",
+    "RecordedRequest": "flowus.handler",
+    "Workspace": "flowus.workspace",
+    "sample_workspace": "sample.load",
+    "scaled_workspace": "sample.scaled",
 }
 
 

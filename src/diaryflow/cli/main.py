@@ -1,0 +1,112 @@
+"""Command line: parse arguments, load the configuration, call one function, map errors."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from diaryflow import __version__
+from diaryflow.errors import EXIT_CONFIG, DiaryflowError
+
+DESCRIPTION = """\
+diaryflow turns a FlowUs (息流) diary into scheduled AI-written reports.
+
+Start with `diaryflow demo` (no account needed), then `diaryflow init` to write a
+config.toml, `diaryflow check --online` to prove it works, and `diaryflow export`
+to collect your diary into outputs/data.log."""
+
+EPILOG = """\
+exit codes: 0 done (or nothing to do), 1 the run failed, 2 bad usage or configuration,
+75 another run holds the lock.  The configuration is ./config.toml unless --config or
+DIARYFLOW_CONFIG says otherwise."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a date as YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", type=Path, default=argparse.SUPPRESS, metavar="PATH",
+        help="configuration file (default: ./config.toml or $DIARYFLOW_CONFIG)",
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+        help="log what happens (requests, retries) on stderr",
+    )
+    parser = argparse.ArgumentParser(
+        prog="diaryflow", description=DESCRIPTION, epilog=EPILOG, parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"diaryflow {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add = sub.add_parser
+
+    p = add("demo", parents=[common], help="run the pipeline on a bundled sample diary, offline")
+    p.add_argument("--dir", type=Path, default=Path("diaryflow-demo"),
+                   help="where the demo writes its files (default: ./diaryflow-demo)")
+    p.add_argument("--date", type=_date, help="pretend today is this date (YYYY-MM-DD)")
+    p = add("init", parents=[common], help="write a commented config.toml (mode 600)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p = add("check", parents=[common], help="validate the configuration (= --test-config)")
+    p.add_argument("--online", action="store_true",
+                   help="also prove the FlowUs token works and the diary database is readable")
+    p = add("export", parents=[common], help="collect the diary window into outputs/data.log")
+    p.add_argument("--date", type=_date, help="the window ends on this date (default: today)")
+    p = add("run", parents=[common], help="write and publish one report now (= --run-once)")
+    p.add_argument("--date", type=_date, help="the report's date (default: today)")
+    p.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
+    # Set by the daemon for its child attempts, so it can read back what the attempt recorded.
+    p.add_argument("--run-id", help=argparse.SUPPRESS)
+    p.add_argument("--scheduled-at", help=argparse.SUPPRESS)
+    add("serve", parents=[common], help="the scheduling daemon (= python scheduler.py)")
+    p = add("history", parents=[common], help="past runs")
+    p.add_argument("-n", type=int, default=20, help="how many runs to show")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    add("status", parents=[common], help="next fire time, last run, lock holder")
+    p = add("deploy", parents=[common], help="print supervisor/systemd/cron configs")
+    p.add_argument("target", choices=["supervisor", "systemd", "cron"])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_CONFIG
+    logging.basicConfig(
+        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "serve":  # the daemon stays small: it skips the other commands' imports
+        from diaryflow.schedule.daemon import cmd_serve
+
+        handler: Callable[[argparse.Namespace], int] = cmd_serve
+    else:
+        from diaryflow.cli import commands
+
+        handler = getattr(commands, f"cmd_{args.command}")
+    try:
+        return handler(args)
+    except DiaryflowError as error:
+        print(f"diaryflow: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("diaryflow: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`diaryflow history | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

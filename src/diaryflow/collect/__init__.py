@@ -1,0 +1,1 @@
+"""The collect stage: the diary database's entries of a period, their trees and linked pages."""

@@ -1,0 +1,1 @@
+"""The configuration: config.toml and the environment, validated into one frozen Config."""

@@ -1,0 +1,230 @@
+"""Loads config.toml and the environment into one frozen Config; the only reader of os.environ."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from diaryflow.config.fields import did_you_mean, page_id_from
+from diaryflow.config.schema import (
+    SECRET_KEYS,
+    SECTIONS,
+    ApiSettings,
+    BlockSettings,
+    Config,
+    DatabaseSettings,
+    FlowUsSettings,
+    LoggingSettings,
+    NewPageSettings,
+    NotifySettings,
+    OutputSettings,
+    SchedulerSettings,
+    SiliconFlowSettings,
+    StateSettings,
+)
+from diaryflow.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+__all__ = [
+    "ENV_OVERRIDES",
+    "ApiSettings",
+    "BlockSettings",
+    "Config",
+    "DatabaseSettings",
+    "FlowUsSettings",
+    "LoggingSettings",
+    "NewPageSettings",
+    "NotifySettings",
+    "OutputSettings",
+    "SchedulerSettings",
+    "SiliconFlowSettings",
+    "StateSettings",
+    "config_from_mapping",
+    "load_config",
+    "page_id_from",
+    "require_flowus_token",
+    "secrets",
+]
+
+ENV_OVERRIDES = {
+    "FLOWUS_TOKEN": "flowus.token",
+    "SILICONFLOW_API_KEY": "siliconflow.token",
+    "FLOWUS_BASE_URL": "flowus.base_url",
+    "SILICONFLOW_BASE_URL": "siliconflow.base_url",
+}
+IGNORED_SECTIONS = {
+    "mysql": "[mysql] is ignored: diaryflow keeps its state in SQLite (see [state] path)",
+}
+_TOML_WHERE = re.compile(
+    r"(?P<msg>.*) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)"
+)
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate a config file (default ``$DIARYFLOW_CONFIG`` or ``./config.toml``)."""
+    env = os.environ if env is None else env
+    if path is None:
+        path = Path(env.get("DIARYFLOW_CONFIG") or "config.toml")
+    path = path.absolute()
+    return config_from_mapping(_read_toml(path), path.parent, env, source=path)
+
+
+def config_from_mapping(
+    data: Mapping[str, Any],
+    base_dir: Path,
+    env: Mapping[str, str] | None = None,
+    source: Path | None = None,
+) -> Config:
+    """Validate parsed TOML data; relative paths resolve against ``base_dir``, env wins."""
+    warnings: list[str] = []
+    tables, from_env = _apply_env(_known_tables(data, warnings), {} if env is None else env)
+    raw = {
+        **tables,
+        "base_dir": base_dir,
+        "source": source,
+        "from_env": from_env,
+        "secrets_in_file": _secrets_in(data) if source is not None else (),
+    }
+    try:
+        config = Config.model_validate(raw, context={"warnings": warnings})
+    except ValidationError as exc:
+        raise _translate(exc, tables, from_env) from None
+    return config.model_copy(update={"warnings": tuple(warnings)})
+
+
+def require_flowus_token(config: Config) -> str:
+    """The FlowUs integration token, or a ConfigError saying where to put it."""
+    if config.flowus.token is None:
+        raise ConfigError(
+            "flowus.token",
+            None,
+            "not set: put the integration token in config.toml or FLOWUS_TOKEN",
+        )
+    return config.flowus.token.get_secret_value()
+
+
+def secrets(config: Config) -> tuple[str, ...]:
+    """Every configured secret value, for redaction in logs."""
+    values = (config.flowus.token, config.siliconflow.token, config.notify.webhook_url)
+    return tuple(dict.fromkeys(v.get_secret_value() for v in values if v is not None))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    shown = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            "config", shown, "file not found; run `diaryflow init` to create one"
+        ) from None
+    except OSError as exc:
+        raise ConfigError("config", shown, f"cannot read the file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")  # Windows editors add a BOM
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            "config", shown, f"not UTF-8 text (line {line}); save it as UTF-8"
+        ) from None
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_WHERE.fullmatch(str(exc))
+        if found is None:
+            where, problem = "", str(exc)
+        elif found["line"]:
+            where, problem = f" at line {found['line']}, column {found['col']}", found["msg"]
+        else:
+            where, problem = " at the end of the file", found["msg"]
+        raise ConfigError("config", shown, f"invalid TOML{where}: {problem}") from None
+    return data
+
+
+def _known_tables(data: Mapping[str, Any], warnings: list[str]) -> dict[str, dict[str, Any]]:
+    tables: dict[str, dict[str, Any]] = {}
+    for name, table in data.items():
+        if name in IGNORED_SECTIONS:
+            warnings.append(IGNORED_SECTIONS[name])
+        elif name not in SECTIONS:
+            warnings.append(_unknown(None, name, table))
+        elif not isinstance(table, Mapping):
+            raise ConfigError(name, _shown(table), f"expected a table: a [{name}] section")
+        else:
+            fields = SECTIONS[name].model_fields
+            tables[name] = {key: value for key, value in table.items() if key in fields}
+            warnings.extend(_unknown(name, key, table[key]) for key in table if key not in fields)
+    return tables
+
+
+def _unknown(section: str | None, key: str, value: object) -> str:
+    if section is None and isinstance(value, Mapping):
+        return f"unknown section [{key}]{did_you_mean(key, SECTIONS, '[{}]')}"
+    where = f"{section}.{key}" if section else f"{key} outside any section"
+    hint = did_you_mean(key, SECTIONS[section].model_fields, f"{section}.{{}}") if section else ""
+    homes = [f"{name}.{key}" for name, model in SECTIONS.items() if key in model.model_fields]
+    if not hint and homes:
+        hint = f" (did you mean {' or '.join(homes)}?)"
+    return f"unknown key {where}{hint}"
+
+
+def _apply_env(
+    tables: dict[str, dict[str, Any]], env: Mapping[str, str]
+) -> tuple[dict[str, dict[str, Any]], tuple[str, ...]]:
+    """The tables with the environment laid over them, and the dotted keys it set."""
+    merged = {name: dict(table) for name, table in tables.items()}
+    used = []
+    for var, dotted in ENV_OVERRIDES.items():
+        value = env.get(var, "").strip()
+        if value:
+            section, key = dotted.split(".")
+            merged.setdefault(section, {})[key] = value
+            used.append(dotted)
+    return merged, tuple(used)
+
+
+def _secrets_in(data: Mapping[str, Any]) -> tuple[str, ...]:
+    found = []
+    for dotted in (*SECRET_KEYS, "mysql.password"):
+        section, key = dotted.split(".")
+        table = data.get(section)
+        if isinstance(table, Mapping) and table.get(key) not in (None, ""):
+            found.append(dotted)
+    return tuple(found)
+
+
+def _translate(
+    exc: ValidationError, tables: Mapping[str, Mapping[str, Any]], from_env: tuple[str, ...]
+) -> ConfigError:
+    """The first pydantic error as one ConfigError line: dotted key, value, what is expected."""
+    error = exc.errors(include_url=False)[0]
+    loc = [str(part) for part in error["loc"]]
+    ours = error["type"] == "diaryflow_config"
+    ctx = error.get("ctx", {}) if ours else {}
+    field = ctx.get("field") or (loc[1] if len(loc) > 1 else None)
+    key = f"{loc[0]}.{field}" if field else loc[0]
+    model = SECTIONS.get(loc[0])
+    described = (
+        model.model_fields[field].description if model and field in model.model_fields else None
+    )
+    expected = ctx.get("problem") or f"expected {ctx.get('expected') or described or error['msg']}"
+    value = tables.get(loc[0], {}).get(field, error["input"]) if field else error["input"]
+    env_var = next((v for v, k in ENV_OVERRIDES.items() if k == key and key in from_env), None)
+    return ConfigError(env_var or key, None if key in SECRET_KEYS else _shown(value), expected)
+
+
+def _shown(value: object) -> object:
+    """A value fit for a one-line message: control characters escaped, long text cut."""
+    if not isinstance(value, str):
+        return value
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
+    return text if len(text) <= 80 else text[:77] + "…"

@@ -1,0 +1,278 @@
+"""The validated shape of config.toml: one frozen pydantic model per section, with defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import time
+from pathlib import Path, PurePath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from diaryflow.config.fields import (
+    FLOWUS_COLORS,
+    HHMM,
+    HTTP,
+    LOG_LEVELS,
+    PAGE_ID,
+    TOKEN,
+    AnyPath,
+    BaseUrl,
+    ClockTime,
+    Color,
+    Emoji,
+    LogLevel,
+    Name,
+    Number,
+    OptionalName,
+    PageId,
+    PageUrl,
+    TimeZoneName,
+    Token,
+    Webhook,
+    bool_field,
+    int_field,
+    invalid,
+    number_field,
+    page_id_from,
+    text_field,
+)
+
+
+class Section(BaseModel):
+    """Base of every section: immutable, and no keys beyond the declared ones."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FlowUsSettings(Section):
+    """``[flowus]``: where the diary lives and how to reach the FlowUs API."""
+
+    token: Token = text_field(None, TOKEN)
+    url: PageUrl = text_field(
+        None, "a FlowUs page URL like https://flowus.cn/<space>/<page-id>, or a page id"
+    )
+    page_id: PageId = text_field(None, PAGE_ID)
+    parent_page_id: PageId = text_field(None, PAGE_ID)
+    base_url: BaseUrl = text_field("https://api.flowus.cn", HTTP)
+    database_id: PageId = text_field(None, "a FlowUs database id (UUID like 8-4-4-4-12 hex) or URL")
+    date_property: OptionalName = text_field(None)
+    prompt_from_page: StrictBool = bool_field(False)
+    reads_per_minute: StrictInt = int_field(1000, ge=1)
+    writes_per_minute: StrictInt = int_field(100, ge=1)
+    concurrency: StrictInt = int_field(8, ge=1, le=64)
+    request_timeout: Number = number_field(30.0, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _page_from_url(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and data.get("page_id") is None and data.get("url"):
+            return {**data, "page_id": data["url"]}
+        return data
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_version(cls, value: str) -> str:
+        return value.removesuffix("/v1")  # paths are sent as /v1/...
+
+    @model_validator(mode="after")
+    def _url_matches_page_id(self) -> FlowUsSettings:
+        if self.url is not None and page_id_from(self.url) != self.page_id:
+            raise invalid(
+                f"the same page as flowus.url ({page_id_from(self.url)})", field="page_id"
+            )
+        return self
+
+
+class SiliconFlowSettings(Section):
+    """``[siliconflow]``: the OpenAI-compatible LLM endpoint and model."""
+
+    token: Token = text_field(None, TOKEN)
+    model: Name = text_field("deepseek-ai/DeepSeek-V3", "a model id like deepseek-ai/DeepSeek-V3")
+    base_url: BaseUrl = text_field("https://api.siliconflow.cn/v1", HTTP)
+    fallback_models: tuple[Name, ...] = text_field((), 'a list of model ids like ["Qwen/Qwen3-8B"]')
+    request_timeout: Number = number_field(600.0, gt=0)
+    log_bodies: StrictBool = bool_field(False)
+    context_tokens: StrictInt = int_field(65_536, ge=1024)
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_endpoint(cls, value: str, info: ValidationInfo) -> str:
+        if not value.endswith("/chat/completions"):
+            return value
+        fixed = value.removesuffix("/chat/completions")
+        if isinstance(info.context, Mapping):
+            info.context["warnings"].append(
+                f"siliconflow.base_url ends in /chat/completions; using {fixed}"
+            )
+        return fixed
+
+
+class OutputSettings(Section):
+    """``[output]``: the local copies of reports and collected input."""
+
+    output_dir: AnyPath = text_field(Path("outputs"), "a folder path")
+    filename: Name = text_field("local.md", "a file name")
+    log_file: Name = text_field("data.log", "a file name")
+
+    @property
+    def report_path(self) -> Path:
+        """Where the generated reports are kept (``outputs/local.md``)."""
+        return self.output_dir / self.filename
+
+    @property
+    def data_path(self) -> Path:
+        """Where the collected input is written (``outputs/data.log``)."""
+        return self.output_dir / self.log_file
+
+
+class ApiSettings(Section):
+    """``[api_settings]``: sampling parameters sent with every chat call."""
+
+    max_tokens: StrictInt = int_field(4096, gt=0)
+    temperature: Number = number_field(0.7, ge=0, le=2)
+    top_p: Number = number_field(0.7, gt=0, le=1)
+    top_k: StrictInt = int_field(50, ge=0)
+    frequency_penalty: Number = number_field(0.5, ge=-2, le=2)
+    enable_thinking: StrictBool | None = bool_field(None)
+    min_p: Number | None = number_field(None, ge=0, le=1)
+
+
+class NewPageSettings(Section):
+    """``[new_page]``: how the published report page looks."""
+
+    title: Name = text_field("AI生成内容")
+    icon_emoji: Emoji = text_field("🤖", "an emoji (a string)")
+
+
+class BlockSettings(Section):
+    """``[block_settings]``: what goes into the published blocks and their colours."""
+
+    include_source: StrictBool = bool_field(False)
+    include_metadata: StrictBool = bool_field(True)
+    text_color: Color = text_field("default", f"one of {', '.join(FLOWUS_COLORS)}")
+    background_color: Color = text_field("default", f"one of {', '.join(FLOWUS_COLORS)}")
+
+
+class DatabaseSettings(Section):
+    """``[database]``: which diary entries are collected and how far links are followed."""
+
+    enabled: StrictBool = bool_field(True)
+    page_size: StrictInt = int_field(100, ge=1, le=100)
+    recent_days: StrictInt = int_field(7, ge=1, le=366)
+    include_properties: StrictBool = bool_field(True)
+    include_mentioned: StrictBool = bool_field(True)
+    fetch_relations: StrictBool = bool_field(True)
+    max_relation_depth: StrictInt = int_field(2, ge=0, le=10)
+
+
+class SchedulerSettings(Section):
+    """``[scheduler]``: when the daily run fires and how failures are retried."""
+
+    enabled: StrictBool = bool_field(True)
+    time: ClockTime = text_field(time(8, 0), HHMM)
+    timezone: TimeZoneName = text_field("Asia/Shanghai", "an IANA timezone name like Asia/Shanghai")
+    max_retries: StrictInt = int_field(3, ge=0)
+    retry_interval: StrictInt = int_field(300, ge=0)
+    retry_backoff: Number = number_field(1.0, ge=1)
+    run_on_weekends: StrictBool = bool_field(True)
+    timeout: StrictInt = int_field(3600, gt=0)
+    catch_up: StrictBool = bool_field(True)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured timezone as a ``ZoneInfo``."""
+        return ZoneInfo(self.timezone)
+
+
+class LoggingSettings(Section):
+    """``[logging]``: where the log files go, their level and rotation."""
+
+    dir: AnyPath = text_field(Path("logs"), "a folder path")
+    level: LogLevel = text_field("INFO", f"one of {', '.join(LOG_LEVELS)}")
+    max_bytes: StrictInt = int_field(10_485_760, ge=0)
+    backup_count: StrictInt = int_field(5, ge=0)
+
+
+class StateSettings(Section):
+    """``[state]``: the SQLite file holding runs, checkpoints and the page cache."""
+
+    path: AnyPath = text_field(Path("diaryflow.db"), "a file path")
+
+
+class ReportSettings(Section):
+    """``[report]``: what the report is written from."""
+
+    prompt_file: AnyPath | None = text_field(None, "a file path")
+    job: Name = text_field("default", "a short job name")
+
+
+class NotifySettings(Section):
+    """``[notify]``: an optional webhook told about failed runs."""
+
+    webhook_url: Webhook = text_field(None, HTTP)
+
+
+# (section, key, default): paths resolved against the config file's folder.
+PATH_KEYS = (
+    ("output", "output_dir", "outputs"),
+    ("logging", "dir", "logs"),
+    ("state", "path", "diaryflow.db"),
+    ("report", "prompt_file", None),
+)
+
+
+class Config(Section):
+    """The whole validated configuration, loaded once and passed down."""
+
+    source: Path | None = None
+    base_dir: Path
+    warnings: tuple[str, ...] = ()
+    from_env: tuple[str, ...] = ()
+    secrets_in_file: tuple[str, ...] = ()
+    flowus: FlowUsSettings = Field(default_factory=FlowUsSettings)
+    siliconflow: SiliconFlowSettings = Field(default_factory=SiliconFlowSettings)
+    output: OutputSettings = Field(default_factory=OutputSettings)
+    api_settings: ApiSettings = Field(default_factory=ApiSettings)
+    new_page: NewPageSettings = Field(default_factory=NewPageSettings)
+    block_settings: BlockSettings = Field(default_factory=BlockSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    state: StateSettings = Field(default_factory=StateSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_paths(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping) or not isinstance(data.get("base_dir"), PurePath | str):
+            return data
+        base = Path(data["base_dir"]).resolve()
+        data = {**data, "base_dir": base}
+        for section, key, default in PATH_KEYS:
+            table = data.get(section, {})
+            if not isinstance(table, Mapping):
+                continue  # left for validation to reject
+            raw = table.get(key, default)
+            if isinstance(raw, PurePath) or (isinstance(raw, str) and raw.strip()):
+                data[section] = {**table, key: (base / Path(raw).expanduser()).resolve()}
+        return data
+
+
+SECTIONS: dict[str, type[Section]] = {
+    name: field.annotation
+    for name, field in Config.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, Section)
+}
+SECRET_KEYS = ("flowus.token", "siliconflow.token", "notify.webhook_url")

@@ -1,0 +1,1 @@
+"""The generate stage: the report, by the model or offline, with figures computed in code."""

@@ -1,0 +1,255 @@
+"""The report: the model's review (one call or map-reduce) plus figures computed in code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from diaryflow.collect.properties import page_title
+from diaryflow.collect.rich_text import as_map, one_line
+from diaryflow.diary import Entry, Snapshot
+from diaryflow.errors import ConfigError, LLMError, LLMPromptTooLong, LLMTruncated
+from diaryflow.generate.answer import clean_answer
+from diaryflow.generate.budget import Plan, chunk_prompt, plan, single_messages
+from diaryflow.generate.charts import stats_for_prompt, stats_section
+from diaryflow.generate.prompt import build_messages, chunk_messages, period_text
+from diaryflow.generate.stats import (
+    CHOICE_KINDS,
+    Stats,
+    block_texts,
+    choice_names,
+    compute_stats,
+    property_kinds,
+    walk_blocks,
+)
+from diaryflow.generate.tokens import fits_context
+from diaryflow.llm.types import Complete, Usage
+
+OFFLINE_MODEL = "offline"
+OFFLINE_NOTE = "本报告未使用 AI 生成（generated without AI）"
+SHRINK = 0.7
+MAX_SHRINKS = 3
+DIGEST_LINES = 2
+DIGEST_LINE_CHARS = 100
+_WEEKDAYS = "一二三四五六日"
+_INLINE_MARKS = re.compile(r"([\\`*_\[\]<])")
+_BLOCK_START = re.compile(r"^(\d*)([#>+=.)-])")
+
+
+@dataclass(frozen=True)
+class Report:
+    """A finished report and how it was made."""
+
+    title: str
+    period_start: date
+    period_end: date
+    markdown: str
+    model: str
+    usage: Usage
+    calls: int
+    offline: bool
+    map_reduce: bool
+
+
+def report_title(prefix: str, run_date: date) -> str:
+    """The page title, e.g. ``AI生成内容 - 2026-11-27``."""
+    prefix = one_line(prefix)
+    return f"{prefix} - {run_date.isoformat()}" if prefix else run_date.isoformat()
+
+
+def generate(
+    snapshot: Snapshot,
+    complete: Complete | None,
+    *,
+    template: str,
+    context_tokens: int,
+    max_tokens: int,
+    title_prefix: str,
+    run_date: date,
+    model: str,
+    include_properties: bool = True,
+    margin: float = 0.9,
+) -> Report:
+    """Write the report; without a model (or with no entries to review) write the digest."""
+    title = report_title(title_prefix, run_date)
+    start, end = snapshot.window_start, snapshot.window_end
+    if complete is None or model == OFFLINE_MODEL or not snapshot.entries:
+        markdown = offline_digest(snapshot, title)
+        return Report(title, start, end, markdown, OFFLINE_MODEL, Usage(), 0, True, False)
+    stats = compute_stats(snapshot)
+    calls = _Calls(complete)
+    context = context_tokens
+    last: LLMPromptTooLong | None = None
+    for shrinks in range(MAX_SHRINKS + 1):
+        try:
+            chosen = plan(
+                snapshot, template, context, max_tokens, margin,
+                include_properties=include_properties,
+            )  # fmt: skip
+            text = _run(
+                snapshot, chosen, calls, template, stats, context, max_tokens, margin,
+                include_properties,
+            )
+            break
+        except LLMPromptTooLong as exc:
+            if shrinks == MAX_SHRINKS:
+                raise
+            real = exc.limit if exc.limit and exc.limit > 0 else context
+            context = min(real, int(context * SHRINK))
+            last = exc
+        except ConfigError:
+            if last is not None:  # shrinking left no room: the model's own error says more
+                raise last from None
+            raise
+    models = ", ".join(dict.fromkeys(m for m in calls.models if m)) or model
+    note = _ai_note(models, period_text(start, end), chosen)
+    markdown = f"{text}\n\n{stats_section(stats)}\n---\n\n{note}\n"
+    return Report(
+        title, start, end, markdown, models, calls.usage, calls.count, False,
+        chosen.mode == "map_reduce",
+    )  # fmt: skip
+
+
+class _Calls:
+    """The model behind a cache: a retry after a shrink does not re-ask what was answered."""
+
+    def __init__(self, complete: Complete) -> None:
+        self.complete = complete
+        self.count = 0
+        self.usage = Usage()
+        self.models: list[str] = []
+        self._answers: dict[tuple[tuple[str, str], ...], str] = {}
+
+    def ask(self, messages: Sequence[Mapping[str, str]]) -> str:
+        key = tuple((m["role"], m["content"]) for m in messages)
+        if key in self._answers:
+            return self._answers[key]
+        completion = self.complete(messages)
+        self.count += 1
+        self.usage += completion.usage
+        self.models.append(completion.model)
+        if completion.finish_reason == "length":
+            raise LLMTruncated(
+                "the answer stopped at max_tokens", partial=completion.content,
+                model=completion.model,
+            )  # fmt: skip
+        text = clean_answer(completion.content)
+        if not text:
+            raise LLMError("the model returned an empty answer", model=completion.model)
+        self._answers[key] = text
+        return text
+
+
+def _run(
+    snapshot: Snapshot,
+    chosen: Plan,
+    calls: _Calls,
+    template: str,
+    stats: Stats,
+    context: int,
+    max_tokens: int,
+    margin: float,
+    include_properties: bool,
+) -> str:
+    if chosen.mode == "single":
+        return calls.ask(single_messages(snapshot, template, include_properties))
+    limit = chosen.summary_chars
+    parts = [(c.start, c.end, calls.ask(chunk_prompt(c, limit))) for c in chosen.chunks]
+    whole = period_text(stats.start, stats.end)
+    figures = stats_for_prompt(stats)
+
+    def final(items: Sequence[tuple[date, date, str]]) -> list[dict[str, str]]:
+        return build_messages(template, whole, summaries_input(items), figures)
+
+    # Many chunks can make the summaries themselves too long: merge neighbours until they fit.
+    while len(parts) > 1 and not fits_context(final(parts), context, max_tokens, margin):
+        groups: list[list[tuple[date, date, str]]] = [[parts[0]]]
+        for part in parts[1:]:
+            merged = _merge_prompt([*groups[-1], part], limit)
+            if fits_context(merged, context, max_tokens, margin):
+                groups[-1].append(part)
+            else:
+                groups.append([part])
+        if len(groups) == len(parts):
+            break
+        parts = [
+            (g[0][0], g[-1][1], calls.ask(_merge_prompt(g, limit))) if len(g) > 1 else g[0]
+            for g in groups
+        ]
+    return calls.ask(final(parts))
+
+
+def _merge_prompt(items: Sequence[tuple[date, date, str]], limit: int) -> list[dict[str, str]]:
+    return chunk_messages(period_text(items[0][0], items[-1][1]), summaries_input(items), limit)
+
+
+def summaries_input(items: Sequence[tuple[date, date, str]]) -> str:
+    """Partial summaries as the input of the final call, each under its period."""
+    blocks = [f"### {period_text(start, end)}\n\n{text}" for start, end, text in items]
+    return "（日记原文较长，已按时间分段整理成以下摘要。）\n\n" + "\n\n".join(blocks)
+
+
+def _ai_note(models: str, period: str, chosen: Plan) -> str:
+    how = (
+        f"；日记较长，先分 {len(chosen.chunks)} 段总结再合并" if chosen.mode == "map_reduce" else ""
+    )
+    return (
+        f"> 本报告由 AI 模型（{models}）根据 {period} 的日记生成{how}，可能有疏漏或不准确之处。"
+        "「数据统计」中的数字和图表由程序直接计算。"
+    )
+
+
+def offline_digest(snapshot: Snapshot, title: str) -> str:
+    """An extractive digest without AI: the statistics, then each entry's title and first lines."""
+    stats = compute_stats(snapshot)
+    period = period_text(snapshot.window_start, snapshot.window_end)
+    lines = [
+        f"> **{one_line(title)}** · {OFFLINE_NOTE}。以下是 {period} 的日记摘录：每条日记的标题"
+        "和正文开头几行（原文，未经总结或改写），以及程序计算的统计数据。",
+        "",
+        stats_section(stats),
+        "## 逐日摘录",
+        "",
+    ]
+    if not snapshot.entries:
+        lines.append("本期没有日记条目。")
+    choices = [name for name, kind in property_kinds(snapshot.entries) if kind in CHOICE_KINDS]
+    by_day: dict[date, list[Entry]] = {}
+    for entry in sorted(snapshot.entries, key=lambda e: e.day):
+        by_day.setdefault(entry.day, []).append(entry)
+    for day, entries in by_day.items():
+        lines += [f"### {day.isoformat()} 周{_WEEKDAYS[day.weekday()]}（{len(entries)} 条）", ""]
+        for entry in entries:
+            lines += _digest_entry(entry, choices)
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _digest_entry(entry: Entry, choices: Sequence[str]) -> list[str]:
+    page = entry.page
+    name = one_line(page.title) or page_title(page.properties) or "无标题"
+    values = [v for c in choices for v in choice_names(as_map(page.properties).get(c))]
+    tags = f"（{' · '.join(values)}）" if values else ""
+    body = body_lines(entry)[:DIGEST_LINES] or ["（无正文）"]
+    return [f"- **{_escape(name)}**{_escape(tags)}", *(f"  - {_escape(line)}" for line in body)]
+
+
+def body_lines(entry: Entry) -> list[str]:
+    """The entry's body as plain, non-empty lines, each cut to a readable length."""
+    found: list[str] = []
+    for block in walk_blocks(entry.page.blocks):
+        text = " | ".join(t.strip() for t in block_texts(block) if t.strip())
+        for line in text.split("\n"):
+            line = one_line(line)
+            if line:
+                cut = len(line) > DIGEST_LINE_CHARS
+                found.append(line[:DIGEST_LINE_CHARS] + ("…" if cut else ""))
+    return found
+
+
+def _escape(text: str) -> str:
+    """Plain text shown in Markdown: no emphasis, links, HTML or block markers from it."""
+    text = _INLINE_MARKS.sub(r"\\\1", text)
+    return _BLOCK_START.sub(r"\1\\\2", text, count=1)

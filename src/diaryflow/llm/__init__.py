@@ -1,0 +1,1 @@
+"""The language model: one complete streamed answer from an OpenAI-compatible service."""

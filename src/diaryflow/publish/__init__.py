@@ -1,0 +1,1 @@
+"""The publish stage: one FlowUs page per (job, period), and the local copy of the report."""

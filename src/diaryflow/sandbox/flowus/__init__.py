@@ -1,0 +1,1 @@
+"""The FlowUs-compatible sandbox server: its workspace, endpoints, validation and faults."""

@@ -1,0 +1,196 @@
+"""The FlowUs-compatible HTTP server: a real socket on 127.0.0.1, run in a background thread."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from diaryflow.sandbox.flowus import api_blocks, api_pages  # noqa: F401  (registers the routes)
+from diaryflow.sandbox.flowus.api import Context, Result, dispatch, find_route, is_read
+from diaryflow.sandbox.flowus.apierror import ApiError, error_body
+from diaryflow.sandbox.flowus.faults import REPLACING, Fault, FaultMix, FaultQueue, truncate
+from diaryflow.sandbox.flowus.handler import (
+    JSON_TYPE,
+    Answer,
+    RecordedRequest,
+    SandboxHTTPServer,
+    json_answer,
+)
+from diaryflow.sandbox.flowus.limits import SlidingWindow
+from diaryflow.sandbox.flowus.workspace import Workspace
+from diaryflow.sandbox.serving import BackgroundServer
+
+JSON = Any
+__all__ = ["FlowUsSandbox", "RecordedRequest", "main"]
+
+
+class FlowUsSandbox(BackgroundServer[RecordedRequest]):
+    """A FlowUs API look-alike serving a :class:`Workspace` on a real local port."""
+
+    server_class = SandboxHTTPServer
+    thread_name = "flowus-sandbox"
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        token: str = "sandbox-token",
+        latency: float = 0.0,
+        read_limit: int | None = None,
+        write_limit: int | None = None,
+        rate_window: float = 60.0,
+        validate: bool = True,
+        honour_created_hint: bool = False,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        super().__init__(host, port)
+        self.workspace = workspace
+        self.token = token
+        self.latency = latency
+        self.rate_window = rate_window
+        self.context = Context(workspace, validate, honour_created_hint)
+        self.rate_limited = 0
+        self._limits = {"read": SlidingWindow(read_limit, rate_window)}
+        self._limits["write"] = SlidingWindow(write_limit, rate_window)
+        self._faults = FaultQueue()
+        self.mix: FaultMix | None = None
+
+    # ----- knobs
+    def inject(self, fault: Fault) -> None:
+        """Queue a fault for matching requests."""
+        self._faults.add(fault)
+
+    def clear_faults(self) -> None:
+        """Drop every pending fault and stop any fault mix."""
+        self._faults.clear()
+        self.mix = None
+
+    def fail_randomly(self, rate: float, seed: int = 0) -> FaultMix:
+        """Make a share ``rate`` of all later requests fail, as :class:`FaultMix` draws them."""
+        self.mix = FaultMix(rate, seed)
+        return self.mix
+
+    def set_latency(self, seconds: float) -> None:
+        """Make every answer wait ``seconds`` first."""
+        self.latency = seconds
+
+    def set_limits(
+        self,
+        read_limit: int | None = None,
+        write_limit: int | None = None,
+        rate_window: float | None = None,
+    ) -> None:
+        """Replace both rate limits (None = unlimited) and start fresh windows."""
+        if rate_window is not None:
+            self.rate_window = rate_window
+        self._limits = {
+            "read": SlidingWindow(read_limit, self.rate_window),
+            "write": SlidingWindow(write_limit, self.rate_window),
+        }
+
+    # ----- answering
+    def answer(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        body: JSON,
+        body_error: str | None,
+        authorization: str | None,
+        request_id: str,
+    ) -> Answer:
+        """Decide the answer to one request: latency, faults, auth, limits, endpoint."""
+        if self.latency > 0:
+            time.sleep(self.latency)
+        found = find_route(method, path)
+        fault = self._faults.take(method, path, bool(found and found[0].is_list))
+        if fault is None and self.mix is not None:
+            fault = self.mix.draw()
+        if fault is not None and fault.kind in REPLACING:
+            status, content_type, raw = fault.answer(request_id)
+            return Answer(status, raw, content_type, fault.headers(), closes=fault.closes)
+        try:
+            result = self._checked(method, path, query, body, body_error, authorization)
+        except ApiError as err:
+            payload = error_body(err.status, err.code, err.message, request_id)
+            return json_answer(err.status, payload, err.headers)
+        except Exception as exc:  # an endpoint bug must still answer, as a 500
+            payload = error_body(500, "internal_error", f"sandbox bug: {exc!r}", request_id)
+            return json_answer(500, payload)
+        return self._wrap(result, fault, request_id)
+
+    def _checked(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        body: JSON,
+        body_error: str | None,
+        authorization: str | None,
+    ) -> Result:
+        if authorization is None or not _token_ok(authorization, self.token):
+            raise ApiError(401, "API token is invalid.", "unauthorized")
+        wait = self._limits["read" if is_read(method, path) else "write"].acquire()
+        if wait is not None:
+            with self._lock:
+                self.rate_limited += 1
+            raise ApiError(429, "rate limited", "rate_limit", {"Retry-After": str(wait)})
+        if body_error is not None:
+            raise ApiError(400, body_error, "validation_error")
+        return dispatch(self.context, method, path, query, body)
+
+    def _wrap(self, result: Result, fault: Fault | None, request_id: str) -> Answer:
+        if fault is not None and fault.kind == "empty_first_page" and result.status == 200:
+            empty = {"object": "list", "results": [], "has_more": True}
+            if result.first_cursor is not None:
+                return json_answer(
+                    200, {**empty, "next_cursor": result.first_cursor}, fault.headers()
+                )
+        answer = json_answer(result.status, result.body)
+        if fault is not None and fault.kind == "malformed":
+            return Answer(200, truncate(answer.body), JSON_TYPE, fault.headers())
+        if fault is not None and fault.kind == "late_status":
+            status, content_type, raw = fault.answer(request_id)
+            return Answer(status, raw, content_type, fault.headers())
+        if fault is not None and fault.kind == "drop":
+            return Answer(0, b"", closes=True)
+        if fault is not None and fault.kind == "timeout":
+            # The work is done first, like a real server whose answer arrives too late.
+            time.sleep(fault.delay)
+            answer.headers = fault.headers()
+        return answer
+
+
+def _token_ok(header: str, token: str) -> bool:
+    scheme, _, value = header.partition(" ")
+    return scheme.lower() == "bearer" and value == token
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the bundled sample workspace until interrupted."""
+    from diaryflow.sandbox.sample.load import DIARY_DATABASE_ID, ROOT_PAGE_ID, sample_workspace
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--read-limit", type=int, default=None)
+    parser.add_argument("--write-limit", type=int, default=None)
+    parser.add_argument("--token", default="sandbox-token")
+    args = parser.parse_args(argv)
+    sandbox = FlowUsSandbox(
+        sample_workspace(),
+        token=args.token,
+        latency=args.latency,
+        read_limit=args.read_limit,
+        write_limit=args.write_limit,
+        port=args.port,
+    )
+    sandbox.run_until_interrupted(
+        f"token    = {sandbox.token}",
+        f"diary database = {DIARY_DATABASE_ID}   root page = {ROOT_PAGE_ID}",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The OpenAI-compatible sandbox server that answers like SiliconFlow."""

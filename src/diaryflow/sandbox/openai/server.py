@@ -1,0 +1,166 @@
+"""An OpenAI-compatible chat server on 127.0.0.1 that answers like SiliconFlow, for tests and demos.
+
+``POST /v1/chat/completions`` (streamed as SSE or not) and ``GET /v1/models``; SiliconFlow's
+error bodies, ``reasoning_content`` deltas, cumulative usage on every chunk, and injectable
+faults (:class:`LLMFault`): error statuses, rate limits, overload, slow, cut and dropped streams.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import Any
+
+from diaryflow.sandbox.openai.answer import (
+    Responder,
+    completion_body,
+    default_responder,
+    invalid_request,
+    plan_answer,
+    prompt_tokens,
+    stream_chunks,
+)
+from diaryflow.sandbox.openai.faults import (
+    REPLACING,
+    LLMFault,
+    LLMFaultQueue,
+    error_json,
+)
+from diaryflow.sandbox.openai.handler import LLMRequest, Reply, SandboxServer
+from diaryflow.sandbox.serving import BackgroundServer, json_bytes
+
+JSON = Any
+__all__ = ["LLMFault", "LLMRequest", "OpenAISandbox", "main"]
+DEFAULT_MODELS = ("deepseek-ai/DeepSeek-V3", "Qwen/Qwen3-8B", "THUDM/glm-4-9b-chat")
+TEXT_TYPE = "text/plain; charset=utf-8"
+SSE_TYPE = "text/event-stream; charset=utf-8"
+UNKNOWN_MODEL = "Model does not exist. Please check it carefully."
+TOO_LONG = "length of prompt_tokens ({tokens}) must be less than max_seq_len ({limit})"
+
+
+class OpenAISandbox(BackgroundServer[LLMRequest]):
+    """A SiliconFlow look-alike chat service on a real local port, run in a background thread."""
+
+    server_class = SandboxServer
+    thread_name = "openai-sandbox"
+    url_suffix = "/v1"
+
+    def __init__(
+        self,
+        api_key: str = "sandbox-llm-key",
+        models: Sequence[str] = DEFAULT_MODELS,
+        max_seq_len: int = 65_536,
+        responder: Responder | None = None,
+        reasoning: str = "",
+        chunk_chars: int = 20,
+        chunk_delay: float = 0.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        super().__init__(host, port)
+        self.api_key = api_key
+        self.models = tuple(models)
+        self.max_seq_len = max_seq_len
+        self.responder = responder or default_responder
+        self.reasoning = reasoning
+        self.chunk_chars = chunk_chars
+        self.chunk_delay = chunk_delay
+        self._faults = LLMFaultQueue()
+
+    def chat_requests(self) -> list[LLMRequest]:
+        """The recorded chat completion requests only."""
+        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
+    def inject(self, fault: LLMFault) -> None:
+        """Queue a fault for the next matching chat requests."""
+        self._faults.add(fault)
+
+    def clear_faults(self) -> None:
+        """Drop every pending fault."""
+        self._faults.clear()
+
+    def pending_faults(self) -> list[LLMFault]:
+        """The faults not yet used up."""
+        return self._faults.pending()
+
+    def decide(
+        self, method: str, path: str, body: JSON, body_error: str | None, authorization: str | None
+    ) -> Reply:
+        """Decide the answer to one request: auth, route, faults, validation, the answer."""
+        if authorization is None or not _bearer_ok(authorization, self.api_key):
+            return Reply(401, TEXT_TYPE, b"Invalid token")  # SiliconFlow sends a bare string
+        if path.rstrip("/") == "/v1/models" and method == "GET":
+            data = [{"id": m, "object": "model", "created": 0, "owned_by": ""} for m in self.models]
+            return _json(200, {"object": "list", "data": data})
+        if path.rstrip("/") != "/v1/chat/completions":
+            return Reply(404, TEXT_TYPE, b"404 page not found")
+        if method != "POST":
+            return Reply(405, TEXT_TYPE, b"405 method not allowed")
+        if body_error is not None:
+            return Reply(400, body=error_json(20015, body_error))
+        fault = self._faults.take(body.get("model") if isinstance(body, dict) else None)
+        if fault is not None and fault.kind in REPLACING:
+            status, content_type, raw = fault.answer()
+            return Reply(status, content_type, raw, fault.headers(), fault.delay)
+        return self._chat(body, fault)
+
+    def _chat(self, body: JSON, fault: LLMFault | None) -> Reply:
+        problem = invalid_request(body)
+        if problem is not None:
+            return Reply(400, body=error_json(20015, problem))
+        if body.get("model") not in self.models:
+            return Reply(400, body=error_json(20012, UNKNOWN_MODEL))
+        tokens = prompt_tokens(body["messages"])
+        if tokens >= self.max_seq_len:
+            message = TOO_LONG.format(tokens=tokens, limit=self.max_seq_len)
+            return Reply(400, body=error_json(20015, message))
+        reasoning = "" if body.get("enable_thinking") is False else self.reasoning
+        plan = plan_answer(body, self.responder, reasoning, body.get("max_tokens"))
+        if not body.get("stream"):
+            return _json(200, completion_body(plan))
+        options = body.get("stream_options")
+        include_usage = isinstance(options, dict) and options.get("include_usage") is True
+        kind = fault.kind if fault is not None else None
+        stop_after = fault.chunks if fault is not None and kind == "truncate" else None
+        chunks = list(stream_chunks(plan, self.chunk_chars, include_usage, stop_after))
+        return Reply(
+            200,
+            SSE_TYPE,
+            chunks=chunks,
+            chunk_delay=fault.delay if fault is not None and kind == "slow" else self.chunk_delay,
+            drop_after=fault.chunks if fault is not None and kind == "drop" else None,
+        )
+
+
+def _bearer_ok(header: str, key: str) -> bool:
+    scheme, _, value = header.partition(" ")
+    return scheme.lower() == "bearer" and value.strip() == key
+
+
+def _json(status: int, payload: JSON) -> Reply:
+    return Reply(status, body=json_bytes(payload))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the sandbox until interrupted, printing the base URL and key to configure."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--api-key", default="sandbox-llm-key")
+    parser.add_argument("--reasoning", default="", help="reasoning text streamed before answers")
+    parser.add_argument("--chunk-delay", type=float, default=0.0)
+    parser.add_argument("--max-seq-len", type=int, default=65_536)
+    args = parser.parse_args(argv)
+    sandbox = OpenAISandbox(
+        api_key=args.api_key,
+        max_seq_len=args.max_seq_len,
+        reasoning=args.reasoning,
+        chunk_delay=args.chunk_delay,
+        port=args.port,
+    )
+    sandbox.run_until_interrupted(
+        f"api_key  = {sandbox.api_key}", f"models   = {', '.join(sandbox.models)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

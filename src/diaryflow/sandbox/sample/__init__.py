@@ -1,0 +1,1 @@
+"""The bundled Chinese sample workspace, and a scaled one for benchmarks."""

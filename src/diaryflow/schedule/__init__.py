@@ -1,0 +1,1 @@
+"""When runs happen: fire times, the serve daemon, child processes, notices and deployment."""

@@ -1,0 +1,1 @@
+"""The state database: runs, report pages, checkpoints, the page cache, and the locks beside it."""
