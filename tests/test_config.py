@@ -20,7 +20,7 @@ from diaryflow.config.load import (
     secrets,
 )
 from diaryflow.config.schema import SECTIONS
-from diaryflow.config.view import describe, mask, permission_warnings
+from diaryflow.config.view import mask, permission_warnings, settings_lines
 from diaryflow.errors import ConfigError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -293,7 +293,7 @@ def test_describe_masks_secrets() -> None:
         },
         env={"SILICONFLOW_API_KEY": "short-key"},
     )
-    text = "\n".join(describe(config))
+    text = "\n".join(settings_lines(config))
     assert LONG_TOKEN not in text and LONG_TOKEN[:-4] not in text
     assert "short-key" not in text and "h.example" not in text
     assert "flowus.token = ****wxyz" in text

@@ -22,12 +22,12 @@ import pytest
 
 from diaryflow.config.load import Config, SchedulerSettings, load_config
 from diaryflow.errors import ConfigError
+from diaryflow.schedule.child import GRACE_SECONDS
 from diaryflow.schedule.deploy import (
-    GRACE_SECONDS,
     STOP_WAIT_SECONDS,
     Install,
     cron_line,
-    render,
+    deployment_text,
     supervisor_program,
     systemd_oneshot,
     systemd_service,
@@ -74,12 +74,6 @@ def test_supervisor_program_key_lines(tmp_path: Path) -> None:
             f"user={getpass.getuser()}", 'environment=PYTHONUNBUFFERED="1"'} <= lines
     assert f"stopwaitsecs={STOP_WAIT_SECONDS}" in lines and STOP_WAIT_SECONDS >= GRACE_SECONDS + 10
     assert "supervisorctl reread" in text
-
-
-def test_grace_matches_the_daemon() -> None:
-    from diaryflow.schedule.child import GRACE_SECONDS as daemon_grace
-
-    assert daemon_grace == GRACE_SECONDS
 
 
 def test_supervisor_reads_paths_with_spaces_quotes_and_percent(tmp_path: Path) -> None:
@@ -268,14 +262,15 @@ def test_render_and_detect(tmp_path: Path) -> None:
         PYTHON, tmp_path / "my diary" / "config.toml", tmp_path / "my diary",
         tmp_path / "my diary" / "logs")
     assert install.user == getpass.getuser() and install.host_time is not None
-    systemd = render("systemd", install, config)
+    systemd = deployment_text("systemd", install, config)
     assert systemd.count("[Service]") == 2 and systemd.count("[Timer]") == 1
     assert "systemctl enable --now diaryflow-run.timer" in systemd
     assert "enabled = false" in systemd and "OnCalendar=*-*-* 06:45:00 Asia/Shanghai" in systemd
-    assert render("supervisor", install, config).startswith("; Note: [scheduler] enabled = false")
-    assert "CRON_TZ=Asia/Shanghai" in render("cron", install, config)
+    supervisor = deployment_text("supervisor", install, config)
+    assert supervisor.startswith("; Note: [scheduler] enabled = false")
+    assert "CRON_TZ=Asia/Shanghai" in deployment_text("cron", install, config)
     with pytest.raises(ValueError, match="unknown deploy target"):
-        render("launchd", install, config)
+        deployment_text("launchd", install, config)
 
 
 # A real supervisord running the generated program, which runs the real `diaryflow serve`.

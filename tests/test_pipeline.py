@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from diaryflow.cli.checks import flowus_client
 from diaryflow.collect.stage import CollectOptions, collect
 from diaryflow.config.load import Config, config_from_mapping
 from diaryflow.errors import FlowUsServerError
 from diaryflow.logs import setup_logging
-from diaryflow.pipeline import run_report
+from diaryflow.pipeline import flowus_client, run_report
 from diaryflow.publish.stage import WRITE_ATTEMPTS
 from diaryflow.sandbox import FlowUsSandbox
 from diaryflow.sandbox.flowus.faults import Fault
@@ -250,9 +249,9 @@ def test_map_reduce_over_real_http_covers_every_entry(
 
 def render_for(config: Config) -> str:
     """The window's input as the collect stage renders it, read through a fresh collect."""
-    from diaryflow.cli.checks import flowus_client
     from diaryflow.collect.data_log import render_snapshot
     from diaryflow.collect.stage import CollectOptions, collect
+    from diaryflow.pipeline import flowus_client
 
     with flowus_client(config) as client, Store(config.state.path) as store:
         return render_snapshot(collect(client, store, CollectOptions.from_config(config), END))

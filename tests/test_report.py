@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from diaryflow.collect.data_log import Section
+from diaryflow.collect.prompt_page import first_code_block
 from diaryflow.diary import Block, Entry, Snapshot
 from diaryflow.errors import ConfigError, LLMPromptTooLong, LLMTruncated
 from diaryflow.generate.answer import clean_answer
@@ -18,10 +19,9 @@ from diaryflow.generate.charts import stats_for_prompt, stats_section
 from diaryflow.generate.prompt import (
     DEFAULT_TEMPLATE,
     build_messages,
-    first_code_block,
     load_template,
 )
-from diaryflow.generate.report import Report, generate, offline_digest, report_title
+from diaryflow.generate.report import Report, build_report, offline_digest, report_title
 from diaryflow.generate.stats import compute_stats
 from diaryflow.generate.tokens import estimate_tokens, input_budget, messages_tokens
 from diaryflow.llm.types import Completion, Usage
@@ -67,7 +67,7 @@ def run(snap: Snapshot, fake: object, **kw: object) -> Report:
         "title_prefix": "AI生成内容", "run_date": RUN, "model": "fake/model",
     }  # fmt: skip
     options.update(kw)
-    return generate(snap, fake, **options)  # type: ignore[arg-type]
+    return build_report(snap, fake, **options)  # type: ignore[arg-type]
 
 
 def heading(e: object) -> str:

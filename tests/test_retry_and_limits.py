@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from diaryflow.backoff import parse_retry_after
 from diaryflow.errors import (
     FlowUsBadRequest,
     FlowUsError,
@@ -17,14 +18,8 @@ from diaryflow.errors import (
     FlowUsUnauthorized,
 )
 from diaryflow.flowus.pacing import RateLimiter
+from diaryflow.flowus.retry import BACKOFF, retry_delay, should_retry
 from diaryflow.flowus.transport import is_read
-from diaryflow.retry import (
-    MAX_DELAY,
-    MAX_RETRY_AFTER,
-    parse_retry_after,
-    retry_delay,
-    should_retry,
-)
 
 CASES: list[tuple[FlowUsError, bool, bool]] = [
     # error, retried when idempotent, retried when not idempotent (a create)
@@ -49,10 +44,10 @@ def test_should_retry(error: FlowUsError, read_retry: bool, write_retry: bool) -
 
 def test_retry_delay_is_capped_exponential_or_retry_after() -> None:
     assert [retry_delay(n) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 4.0]
-    assert retry_delay(30) == MAX_DELAY
+    assert retry_delay(30) == BACKOFF.cap == 30.0
     assert retry_delay(1, retry_after=7) == 7
     assert retry_delay(1, retry_after=0) == 0
-    assert retry_delay(1, retry_after=10_000) == MAX_RETRY_AFTER
+    assert retry_delay(1, retry_after=10_000) == BACKOFF.max_retry_after == 120.0
 
 
 def test_parse_retry_after() -> None:

@@ -13,7 +13,7 @@ from diaryflow.config.schema import SchedulerSettings
 from diaryflow.schedule.fire_times import (
     Schedule,
     catch_up_period,
-    describe,
+    describe_fire,
     fire_times,
     is_weekend,
     next_fire,
@@ -233,10 +233,10 @@ def test_weekdays_only_skip_saturday_and_sunday_in_the_schedule_zone() -> None:
 def test_describe() -> None:
     shanghai = Schedule(time(8, 0), "Asia/Shanghai")
     fire = next_fire(shanghai, datetime(2026, 11, 27, 12, tzinfo=UTC))
-    assert describe(shanghai, fire) == "2026-11-28 08:00 CST (Asia/Shanghai)"
+    assert describe_fire(shanghai, fire) == "2026-11-28 08:00 CST (Asia/Shanghai)"
     new_york = Schedule(time(1, 30), "America/New_York")
     fire = next_fire(new_york, datetime(2026, 10, 31, 12, tzinfo=UTC))
-    assert describe(new_york, fire) == "2026-11-01 01:30 EDT (America/New_York)"
+    assert describe_fire(new_york, fire) == "2026-11-01 01:30 EDT (America/New_York)"
 
 
 near_transition = st.builds(

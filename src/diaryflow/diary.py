@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -121,3 +121,10 @@ def blocks_from_json(items: object) -> tuple[Block, ...]:
         for item in items
         if isinstance(item, Mapping)
     )
+
+
+def walk_blocks(blocks: Iterable[Block]) -> Iterator[Block]:
+    """Every block of a tree, depth first, parents before their children."""
+    for block in blocks:
+        yield block
+        yield from walk_blocks(block.children)

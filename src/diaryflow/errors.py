@@ -258,3 +258,14 @@ def is_permanent(error: BaseException) -> bool:
         ConfigError | CollectError | LLMAuthError | LLMBadRequest | FlowUsUnauthorized
         | FlowUsForbidden | FlowUsBadRequest,
     )
+
+
+def body_snippet(body: bytes, limit: int = 200) -> str:
+    """An HTTP body as one line of at most ``limit`` characters, for an error message."""
+    text = " ".join(body.decode("utf-8", "replace").split())
+    return shorten(text, limit) if text else "(empty body)"
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

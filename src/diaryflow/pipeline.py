@@ -9,23 +9,26 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
+from diaryflow import window
 from diaryflow.checkpoints import (
     report_from_json,
     report_to_json,
     snapshot_from_json,
     snapshot_to_json,
 )
-from diaryflow.cli.checks import flowus_client, today
+from diaryflow.clock import Clock, utc_now
 from diaryflow.collect.data_log import render_snapshot
+from diaryflow.collect.prompt_page import page_prompt
 from diaryflow.collect.stage import CollectOptions, collect
-from diaryflow.config.load import Config
+from diaryflow.config.load import Config, require_flowus_token
 from diaryflow.diary import Snapshot
 from diaryflow.errors import ConfigError, is_permanent
 from diaryflow.files import write_atomic
 from diaryflow.flowus.client import FlowUsClient
 from diaryflow.generate.report import Report
-from diaryflow.generate.stage import write_report
+from diaryflow.generate.stage import generate_report
 from diaryflow.progress import NoProgress, Progress
 from diaryflow.publish.layout import metadata_line, page_blocks
 from diaryflow.publish.local_copy import add_report, report_section
@@ -42,6 +45,16 @@ from diaryflow.state.store import Store
 
 log = logging.getLogger("diaryflow.pipeline")
 report_log = logging.getLogger("diaryflow.report")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What one export did: the snapshot, where it went, and what it cost."""
+
+    snapshot: Snapshot
+    path: Path
+    requests: int
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -119,8 +132,9 @@ class _Run:
             return report_from_json(kept)
         self.progress.stage("Writing the report", None)
         with self.stage("generate"):
-            report = write_report(self.config, self.client, self.store, snapshot,
-                                  self.run_date, self.run_id)
+            prompt = page_prompt(self.config, self.client)
+            report = generate_report(self.config, self.store, snapshot, self.run_date,
+                                     self.run_id, prompt)
         self._keep("report", report_to_json(report))
         report_log.info(
             "run %s: report by %s in %.1f s: %d calls, %d+%d tokens%s", self.run_id,
@@ -167,10 +181,11 @@ def run_report(
     progress: Progress | None = None,
     scheduled_at: str | None = None,
     run_id: str | None = None,
+    clock: Clock = utc_now,
 ) -> RunResult:
     """Produce and publish the report of ``run_date``'s period (default: today)."""
     started = time.monotonic()
-    run_date = run_date or today(config)
+    run_date = run_date or window.run_date(clock(), config.scheduler.tz)
     if not dry_run:
         _target(config, run_date.isoformat(), None)  # a missing parent fails before any cost
     with Store(config.state.path) as store, flowus_client(config) as client:
@@ -202,6 +217,41 @@ def run_report(
         run.finish("ok", report, published=published)
     return RunResult(run.run_id, run.period, report, count_blocks(blocks), published,
                      time.monotonic() - started, run.stages, run.resumed_from)
+
+
+@contextmanager
+def flowus_client(config: Config) -> Iterator[FlowUsClient]:
+    """A FlowUs client built from the configuration (token, base URL, limits)."""
+    fl = config.flowus
+    client = FlowUsClient.connect(
+        require_flowus_token(config),
+        fl.base_url,
+        reads_per_minute=fl.reads_per_minute,
+        writes_per_minute=fl.writes_per_minute,
+        concurrency=fl.concurrency,
+        timeout=fl.request_timeout,
+    )
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def export(
+    config: Config,
+    end: date | None = None,
+    progress: Progress | None = None,
+    clock: Clock = utc_now,
+) -> ExportResult:
+    """Collect the window ending on ``end`` (default today) and write ``data.log`` atomically."""
+    started = time.monotonic()
+    end = end or window.run_date(clock(), config.scheduler.tz)
+    with flowus_client(config) as client, Store(config.state.path) as store:
+        snapshot = collect(client, store, CollectOptions.from_config(config), end, progress)
+        requests = client.requests_sent
+    text = render_snapshot(snapshot, include_properties=config.database.include_properties)
+    write_atomic(config.output.data_path, text)
+    return ExportResult(snapshot, config.output.data_path, requests, time.monotonic() - started)
 
 
 def _target(config: Config, period: str, report: Report | None) -> PageTarget:

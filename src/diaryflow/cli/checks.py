@@ -1,73 +1,13 @@
-"""The commands' work, apart from argument parsing: export, the online check, the demo."""
+"""``diaryflow check --online``: prove the FlowUs token, the diary database and the LLM key work."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Any
 
-from diaryflow.collect.data_log import render_snapshot
 from diaryflow.collect.discover import database_title, find_database, validate_date_property
-from diaryflow.collect.stage import CollectOptions, collect
-from diaryflow.config.load import Config, require_flowus_token
-from diaryflow.diary import Snapshot
+from diaryflow.config.load import Config
 from diaryflow.errors import FlowUsError, FlowUsUnauthorized
-from diaryflow.files import write_atomic
-from diaryflow.flowus.client import FlowUsClient
-from diaryflow.progress import Progress
-from diaryflow.state.store import Store
-from diaryflow.window import run_date
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    """What one export did: the snapshot, where it went, and what it cost."""
-
-    snapshot: Snapshot
-    path: Path
-    requests: int
-    seconds: float
-
-
-def today(config: Config) -> date:
-    """The run's date: today in the configured timezone."""
-    return run_date(datetime.now(timezone.utc), config.scheduler.tz)
-
-
-@contextmanager
-def flowus_client(config: Config) -> Iterator[FlowUsClient]:
-    """A FlowUs client built from the configuration (token, base URL, limits)."""
-    fl = config.flowus
-    client = FlowUsClient.connect(
-        require_flowus_token(config),
-        fl.base_url,
-        reads_per_minute=fl.reads_per_minute,
-        writes_per_minute=fl.writes_per_minute,
-        concurrency=fl.concurrency,
-        timeout=fl.request_timeout,
-    )
-    try:
-        yield client
-    finally:
-        client.close()
-
-
-def export(
-    config: Config, end: date | None = None, progress: Progress | None = None
-) -> ExportResult:
-    """Collect the window ending on ``end`` (default today) and write ``data.log`` atomically."""
-    started = time.monotonic()
-    end = end or today(config)
-    with flowus_client(config) as client, Store(config.state.path) as store:
-        snapshot = collect(client, store, CollectOptions.from_config(config), end, progress)
-        requests = client.requests_sent
-    text = render_snapshot(snapshot, include_properties=config.database.include_properties)
-    write_atomic(config.output.data_path, text)
-    return ExportResult(snapshot, config.output.data_path, requests, time.monotonic() - started)
+from diaryflow.pipeline import flowus_client
 
 
 def check_online(config: Config) -> list[str]:
@@ -108,7 +48,7 @@ def _user_name(me: dict[str, Any]) -> str:
 
 def check_llm(config: Config) -> list[str]:
     """Prove the LLM key and base URL work and that the configured models are offered."""
-    from diaryflow.generate.stage import uses_llm
+    from diaryflow.config.load import uses_llm
     from diaryflow.llm.stream import list_models
 
     sf = config.siliconflow

@@ -9,14 +9,15 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from diaryflow.cli.checks import check_llm, check_online
 from diaryflow.cli.console import TerminalProgress
 from diaryflow.config.load import Config, load_config
-from diaryflow.config.view import describe, permission_warnings
+from diaryflow.config.view import permission_warnings, settings_lines
 from diaryflow.errors import EXIT_OK, ConfigError, ConfigIncomplete
+from diaryflow.pipeline import ExportResult, export
 
 if TYPE_CHECKING:
     from diaryflow.pipeline import RunResult
-from diaryflow.cli.checks import ExportResult, check_llm, check_online, export
 
 RUN_LOCK_WAIT = 60.0
 
@@ -119,7 +120,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from diaryflow.config.readiness import readiness
 
     config = _config(args)
-    for line in describe(config):
+    for line in settings_lines(config):
         print(line)
     for warning in permission_warnings(config):
         print(f"diaryflow: warning: {warning}", file=sys.stderr)
@@ -200,8 +201,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_deploy(args: argparse.Namespace) -> int:
     """Print a supervisor, systemd or cron config for this install."""
-    from diaryflow.schedule.deploy import Install, render
+    from diaryflow.schedule.deploy import Install, deployment_text
 
     config = _config(args)
-    print(render(args.target, Install.detect(config), config), end="")
+    print(deployment_text(args.target, Install.detect(config), config), end="")
     return EXIT_OK

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from diaryflow.cli.checks import today
-from diaryflow.config.load import config_from_mapping
-from diaryflow.generate.stage import OFFLINE
+from diaryflow.config.load import OFFLINE_MODEL, config_from_mapping
 from diaryflow.logs import setup_logging
 from diaryflow.pipeline import RunResult, run_report
 from diaryflow.progress import Progress
@@ -32,10 +30,10 @@ def run_demo(workdir: Path, end: date | None = None, progress: Progress | None =
                     "reads_per_minute": 6000,
                     "writes_per_minute": 6000,
                 },
-                "siliconflow": {"model": OFFLINE},
+                "siliconflow": {"model": OFFLINE_MODEL},
             },
             base_dir=workdir,
         )
         setup_logging(config)
-        result = run_report(config, end or today(config), progress=progress)
+        result = run_report(config, end, progress=progress)
     return result, config.output.output_dir

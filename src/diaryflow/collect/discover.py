@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from diaryflow.collect.links import mentioned_ids
 from diaryflow.collect.rich_text import plain_text
-from diaryflow.diary import Block, MissingPage
+from diaryflow.diary import Block, MissingPage, walk_blocks
 from diaryflow.errors import CollectError, ConfigError, FlowUsForbidden, FlowUsNotFound
 from diaryflow.flowus.client import FlowUsClient
 from diaryflow.flowus.trees import fetch_trees
@@ -57,14 +57,8 @@ def find_database(
 
 def candidate_ids(blocks: tuple[Block, ...]) -> list[str]:
     """Ids that may be the diary database: child databases first, then links and mentions."""
-    children = [b.id for b in _walk(blocks) if b.type == "child_database" and b.id]
+    children = [b.id for b in walk_blocks(blocks) if b.type == "child_database" and b.id]
     return list(dict.fromkeys(children + mentioned_ids({}, blocks)))
-
-
-def _walk(blocks: tuple[Block, ...]) -> Iterator[Block]:
-    for block in blocks:
-        yield block
-        yield from _walk(block.children)
 
 
 def database_title(database: Mapping[str, Any]) -> str:

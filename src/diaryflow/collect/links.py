@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from diaryflow.diary import Block
+from diaryflow.diary import Block, walk_blocks
 
 
 def relation_ids(properties: Mapping[str, Any]) -> list[str]:
@@ -26,7 +26,7 @@ def mentioned_ids(properties: Mapping[str, Any], blocks: Iterable[Block]) -> lis
         if isinstance(prop, Mapping):
             for key in ("title", "rich_text"):
                 found.extend(_mentions(prop.get(key)))
-    for block in _walk(blocks):
+    for block in walk_blocks(blocks):
         data = block.data
         found.extend(_mentions(data.get("rich_text")))
         found.extend(_mentions(data.get("caption")))
@@ -37,12 +37,6 @@ def mentioned_ids(properties: Mapping[str, Any], blocks: Iterable[Block]) -> lis
         if block.type == "link_to_page" and isinstance(data.get("page_id"), str):
             found.append(data["page_id"])
     return _unique(found)
-
-
-def _walk(blocks: Iterable[Block]) -> Iterator[Block]:
-    for block in blocks:
-        yield block
-        yield from _walk(block.children)
 
 
 def _mentions(items: object) -> Iterator[str]:

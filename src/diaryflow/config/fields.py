@@ -15,18 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import AllowInfNan, BeforeValidator, Field, SecretStr, Strict, StringConstraints
 from pydantic_core import PydanticCustomError
 
-FLOWUS_COLORS = (
-    "default",
-    "gray",
-    "brown",
-    "orange",
-    "yellow",
-    "green",
-    "blue",
-    "purple",
-    "pink",
-    "red",
-)
+from diaryflow.flowus.colors import COLORS
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 PAGE_ID = "a FlowUs page id (UUID like 8-4-4-4-12 hex) or page URL"
 HHMM = "HH:MM (00:00–23:59)"
@@ -191,7 +181,7 @@ PageUrl = Annotated[str | None, BeforeValidator(_page_url)]
 BaseUrl = Annotated[str, BeforeValidator(_base_url)]
 OptionalName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
 AnyPath = Annotated[Path, BeforeValidator(_path)]
-Color = Annotated[str, _choice(FLOWUS_COLORS, str.lower)]
+Color = Annotated[str, _choice(COLORS, str.lower)]
 LogLevel = Annotated[str, _choice(LOG_LEVELS, str.upper)]
 ClockTime = Annotated[dt.time, BeforeValidator(_hhmm)]
 TimeZoneName = Annotated[str, BeforeValidator(_timezone)]

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from diaryflow.config.fields import did_you_mean, page_id_from
 from diaryflow.config.schema import (
+    OFFLINE_MODEL,
     SECRET_KEYS,
     SECTIONS,
     ApiSettings,
@@ -37,6 +38,7 @@ else:  # pragma: no cover
 
 __all__ = [
     "ENV_OVERRIDES",
+    "OFFLINE_MODEL",
     "ApiSettings",
     "BlockSettings",
     "Config",
@@ -54,6 +56,7 @@ __all__ = [
     "page_id_from",
     "require_flowus_token",
     "secrets",
+    "uses_llm",
 ]
 
 ENV_OVERRIDES = {
@@ -100,6 +103,11 @@ def config_from_mapping(
     except ValidationError as exc:
         raise _translate(exc, tables, from_env) from None
     return config.model_copy(update={"warnings": tuple(warnings)})
+
+
+def uses_llm(config: Config) -> bool:
+    """Whether reports are written by a model (a key is set and the model is not "offline")."""
+    return config.siliconflow.token is not None and config.siliconflow.model != OFFLINE_MODEL
 
 
 def require_flowus_token(config: Config) -> str:

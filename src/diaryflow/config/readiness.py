@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from diaryflow.config.load import Config
-from diaryflow.generate.stage import uses_llm
+from diaryflow.config.load import Config, uses_llm
 
 COMMANDS = ("export", "run", "serve")
 

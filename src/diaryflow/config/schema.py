@@ -20,7 +20,6 @@ from pydantic import (
 )
 
 from diaryflow.config.fields import (
-    FLOWUS_COLORS,
     HHMM,
     HTTP,
     LOG_LEVELS,
@@ -47,6 +46,10 @@ from diaryflow.config.fields import (
     page_id_from,
     text_field,
 )
+from diaryflow.flowus.colors import COLORS
+
+# The model name that means "no model": reports are offline digests.
+OFFLINE_MODEL = "offline"
 
 
 class Section(BaseModel):
@@ -160,8 +163,8 @@ class BlockSettings(Section):
 
     include_source: StrictBool = bool_field(False)
     include_metadata: StrictBool = bool_field(True)
-    text_color: Color = text_field("default", f"one of {', '.join(FLOWUS_COLORS)}")
-    background_color: Color = text_field("default", f"one of {', '.join(FLOWUS_COLORS)}")
+    text_color: Color = text_field("default", f"one of {', '.join(COLORS)}")
+    background_color: Color = text_field("default", f"one of {', '.join(COLORS)}")
 
 
 class DatabaseSettings(Section):

@@ -29,7 +29,7 @@ def hide_query(url: str) -> str:
     return base + ("?****" if sep else "")
 
 
-def describe(config: Config) -> list[str]:
+def settings_lines(config: Config) -> list[str]:
     """The effective configuration, one ``section.key = value`` line each, secrets masked."""
     origin = {key: var for var, key in ENV_OVERRIDES.items() if key in config.from_env}
     lines = [f"config file: {config.source or '(none)'}"]

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from diaryflow import __version__
+from diaryflow.backoff import parse_retry_after
 from diaryflow.errors import (
     FlowUsAPIError,
     FlowUsBadRequest,
@@ -23,9 +24,10 @@ from diaryflow.errors import (
     FlowUsServerError,
     FlowUsTransportError,
     FlowUsUnauthorized,
+    body_snippet,
 )
 from diaryflow.flowus.pacing import RateLimiter
-from diaryflow.retry import parse_retry_after, retry_delay, should_retry
+from diaryflow.flowus.retry import retry_delay, should_retry
 
 log = logging.getLogger("diaryflow.flowus")
 
@@ -58,14 +60,14 @@ def error_from_answer(
         payload = None
         if status < 400:
             return FlowUsMalformedResponse(
-                f"answer is not JSON: {_snippet(body)}", request_id=request_id, **where
+                f"answer is not JSON: {body_snippet(body)}", request_id=request_id, **where
             ), None
     code, message = _error_fields(payload)
     if isinstance(payload, dict):
         request_id = request_id or _str(payload.get("request_id") or payload.get("requestId"))
     if status < 400 and code is None:
         return None, payload
-    message = message or _snippet(body)
+    message = message or body_snippet(body)
     cls = STATUS_ERRORS.get(status, FlowUsServerError if status >= 500 else FlowUsAPIError)
     if status < 400:
         cls = FlowUsAPIError  # an error body on a 2xx
@@ -91,11 +93,6 @@ def _error_fields(payload: Any) -> tuple[str | None, str | None]:
 
 def _str(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def _snippet(body: bytes) -> str:
-    text = body.decode("utf-8", "replace").strip().replace("\n", " ")
-    return (text[:200] + "…") if len(text) > 200 else (text or "(empty body)")
 
 
 class FlowUsHTTP:

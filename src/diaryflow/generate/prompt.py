@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from diaryflow.collect.rich_text import as_map, plain_text
-from diaryflow.diary import Block
 from diaryflow.errors import ConfigError
 from diaryflow.generate.charts import CONTENT_DIAGRAMS, NUMERIC_CHARTS
-from diaryflow.generate.stats import walk_blocks
 
 DEFAULT_TEMPLATE: str = (resources.files("diaryflow") / "data" / "prompt.zh.md").read_text(
     encoding="utf-8"
@@ -76,16 +72,6 @@ def _read(path: Path) -> str:
     if not text.strip():
         raise ConfigError("report.prompt_file", str(path), "a file holding the prompt, not empty")
     return text
-
-
-def first_code_block(blocks: Sequence[Block]) -> str | None:
-    """Plain text of the first non-empty code block in a page's tree, ``None`` if there is none."""
-    for block in walk_blocks(blocks):
-        if block.type == "code":
-            text = plain_text(as_map(block.data).get("rich_text")).strip()
-            if text:
-                return text
-    return None
 
 
 def build_messages(

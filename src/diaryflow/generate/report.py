@@ -9,7 +9,8 @@ from datetime import date
 
 from diaryflow.collect.properties import page_title
 from diaryflow.collect.rich_text import as_map, one_line
-from diaryflow.diary import Entry, Snapshot
+from diaryflow.config.schema import OFFLINE_MODEL
+from diaryflow.diary import Entry, Snapshot, walk_blocks
 from diaryflow.errors import ConfigError, LLMError, LLMPromptTooLong, LLMTruncated
 from diaryflow.generate.answer import clean_answer
 from diaryflow.generate.budget import Plan, chunk_prompt, plan, single_messages
@@ -22,12 +23,10 @@ from diaryflow.generate.stats import (
     choice_names,
     compute_stats,
     property_kinds,
-    walk_blocks,
 )
 from diaryflow.generate.tokens import fits_context
 from diaryflow.llm.types import Complete, Usage
 
-OFFLINE_MODEL = "offline"
 OFFLINE_NOTE = "本报告未使用 AI 生成（generated without AI）"
 SHRINK = 0.7
 MAX_SHRINKS = 3
@@ -59,7 +58,7 @@ def report_title(prefix: str, run_date: date) -> str:
     return f"{prefix} - {run_date.isoformat()}" if prefix else run_date.isoformat()
 
 
-def generate(
+def build_report(
     snapshot: Snapshot,
     complete: Complete | None,
     *,

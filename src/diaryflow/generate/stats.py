@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from diaryflow.collect.rich_text import as_list, as_map, as_str, one_line, plain_text
-from diaryflow.diary import Block, Entry, Snapshot
+from diaryflow.diary import Block, Entry, Snapshot, walk_blocks
 
 UNFILLED = "未填写"
 # Single-choice and multi-choice properties; "status" is FlowUs's single choice with groups.
@@ -30,13 +30,6 @@ class Stats:
     active_days: int
     selects: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
     checkboxes: tuple[tuple[str, int, int], ...]
-
-
-def walk_blocks(blocks: Sequence[Block]) -> Iterator[Block]:
-    """Every block of a tree, depth first, parents before their children."""
-    for block in blocks:
-        yield block
-        yield from walk_blocks(block.children)
 
 
 def block_texts(block: Block) -> list[str]:

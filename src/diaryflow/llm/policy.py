@@ -6,6 +6,8 @@ import json
 import re
 from collections.abc import Mapping
 
+from diaryflow.backoff import Backoff
+from diaryflow.backoff import parse_retry_after as seconds_header
 from diaryflow.errors import (
     LLMAuthError,
     LLMBadRequest,
@@ -16,12 +18,9 @@ from diaryflow.errors import (
     LLMServerError,
     LLMTimeout,
 )
-from diaryflow.retry import parse_retry_after as seconds_header
 
 MAX_RETRIES = 4
-BASE_DELAY = 2.0
-MAX_DELAY = 60.0
-MAX_RETRY_AFTER = 300.0
+BACKOFF = Backoff(first=2.0, cap=60.0, max_retry_after=300.0)
 # A model that answered 503 twice is moved off at once: free models stay overloaded for
 # minutes, and another configured model is the quicker way to an answer.
 OVERLOADS_BEFORE_FALLBACK = 2
@@ -125,9 +124,7 @@ def should_retry(
 
 def retry_delay(attempt: int, retry_after: float | None = None) -> float:
     """Seconds to wait before retry number ``attempt``: Retry-After, else 2 s doubling to 60 s."""
-    if retry_after is not None and retry_after >= 0:
-        return min(retry_after, MAX_RETRY_AFTER)
-    return float(min(BASE_DELAY * 2 ** (attempt - 1), MAX_DELAY))
+    return BACKOFF.delay(attempt, retry_after)
 
 
 def should_fall_back(

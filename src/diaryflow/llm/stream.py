@@ -78,7 +78,7 @@ def send(
     )
     with stream:
         try:
-            answer = collect(stream, body["model"], timeout, clock, deadline)
+            answer = read_stream(stream, body["model"], timeout, clock, deadline)
         # openai < 3 lets its transport's errors out of a stream unwrapped; later ones wrap them.
         except httpx.TimeoutException as exc:
             raise openai.APITimeoutError(request=stream.response.request) from exc
@@ -87,7 +87,7 @@ def send(
         return dataclasses.replace(answer, http_status=stream.response.status_code)
 
 
-def collect(
+def read_stream(
     chunks: Iterable[ChatCompletionChunk],
     model: str,
     timeout: float,

@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from diaryflow.flowus.colors import COLORS
 from diaryflow.publish.markdown_inline import (
     Image,
     Run,
@@ -22,9 +23,8 @@ from diaryflow.publish.markdown_inline import (
     rich_text,
 )
 
-__all__ = ["COLORS", "BlockSpec", "batches", "code_language", "count_blocks", "markdown_to_blocks"]
+__all__ = ["BlockSpec", "batches", "code_language", "count_blocks", "markdown_to_blocks"]
 
-COLORS = ("default", "gray", "brown", "orange", "yellow", "green", "blue", "purple", "pink", "red")
 PLAIN_TEXT = "Plain Text"
 # The API nests blocks 50 deep; other blocks stop at 49 so a table there still has room for rows.
 _MAX_DEPTH = 49

@@ -7,7 +7,6 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from diaryflow.errors import (
@@ -20,6 +19,7 @@ from diaryflow.errors import (
     PublishError,
 )
 from diaryflow.flowus.client import FlowUsClient
+from diaryflow.flowus.retry import retry_delay
 from diaryflow.publish.markdown_blocks import BlockSpec, batches
 from diaryflow.publish.markdown_inline import plain_items
 from diaryflow.publish.page_origin import (
@@ -30,7 +30,6 @@ from diaryflow.publish.page_origin import (
     remember_creator,
     settle_create,
 )
-from diaryflow.retry import retry_delay
 from diaryflow.state.runs import forget_report_page, report_page, save_report_page
 from diaryflow.state.store import Store
 
@@ -217,7 +216,7 @@ def _create(
     title = plain_items(target.title)
     icon = {"type": "emoji", "emoji": target.icon_emoji} if target.icon_emoji else None
     parent = {"type": "page_id", "page_id": target.parent_page_id}
-    note_create(store, target.job, target.period, datetime.now(timezone.utc))
+    note_create(store, target.job, target.period, store.clock())
 
     def send() -> dict[str, Any]:
         made = client.create_page(parent, {"title": {"type": "title", "title": title}}, icon)

@@ -17,7 +17,8 @@ from diaryflow.schedule.signals import CHILD, RELOAD, STOP, Waker
 from diaryflow.state.runs import end_unfinished_run, get_run
 from diaryflow.state.store import Store
 
-GRACE_SECONDS = 10.0
+# Seconds a terminated attempt gets before SIGKILL; deploy's stop timeouts are built on it.
+GRACE_SECONDS = 10
 log = logging.getLogger("diaryflow.daemon")
 
 

@@ -10,10 +10,17 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Protocol
 
+from diaryflow.backoff import Backoff
 from diaryflow.config.load import Config
 from diaryflow.errors import DiaryflowError, LockedError
 from diaryflow.schedule.child import Outcome, run_command
-from diaryflow.schedule.fire_times import Schedule, catch_up_period, describe, next_fire, period_of
+from diaryflow.schedule.fire_times import (
+    Schedule,
+    catch_up_period,
+    describe_fire,
+    next_fire,
+    period_of,
+)
 from diaryflow.schedule.signals import RELOAD, STOP
 from diaryflow.state.lock import Lock, serve_lock_path
 from diaryflow.state.runs import Failure, period_done, record_skip, settle_orphans
@@ -45,7 +52,7 @@ class Launcher(Protocol):
 
 def retry_wait(retry_interval: float, backoff: float, attempt: int) -> float:
     """Seconds before retry ``attempt`` (1-based): the interval, growing by ``backoff``."""
-    return float(retry_interval * backoff ** (attempt - 1))
+    return Backoff(first=retry_interval, factor=backoff).delay(attempt)
 
 
 def tick_schedule(config: Config) -> Schedule:
@@ -94,7 +101,7 @@ class Daemon:
             self._catch_up()
             while True:
                 fire = next_fire(tick_schedule(self.config), self.now())
-                log.info("next report at %s", describe(tick_schedule(self.config), fire))
+                log.info("next report at %s", describe_fire(tick_schedule(self.config), fire))
                 if not self._sleep_until(fire):
                     if not self.config.scheduler.enabled:
                         log.info("scheduler.enabled = false after reload; exiting")

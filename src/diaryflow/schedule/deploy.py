@@ -12,9 +12,8 @@ from pathlib import Path
 
 from diaryflow.config.schema import Config, SchedulerSettings
 from diaryflow.errors import ConfigError
+from diaryflow.schedule.child import GRACE_SECONDS
 
-# serve's wait for a terminated attempt (diaryflow.attempt.GRACE_SECONDS; a test keeps them equal).
-GRACE_SECONDS = 10
 STOP_WAIT_SECONDS = GRACE_SECONDS + 20
 TARGETS = ("supervisor", "systemd", "cron")
 # Exit codes that restarting cannot fix: done or disabled, bad config, another serve holds the lock.
@@ -260,7 +259,7 @@ def _disabled_note(config: Config, what: str, comment: str = "#") -> str:
     return f"{comment} Note: [scheduler] enabled = false {what}\n"
 
 
-def render(target: str, install: Install, config: Config) -> str:
+def deployment_text(target: str, install: Install, config: Config) -> str:
     """What ``diaryflow deploy <target>`` prints: ready-to-install config text."""
     scheduler = config.scheduler
     if target == "supervisor":

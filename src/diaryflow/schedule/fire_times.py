@@ -84,7 +84,7 @@ def catch_up_period(schedule: Schedule, now: datetime, done: Callable[[date], bo
     return None if done(period) else period
 
 
-def describe(schedule: Schedule, fire: datetime) -> str:
+def describe_fire(schedule: Schedule, fire: datetime) -> str:
     """A fire time for people, e.g. ``2026-11-28 08:00 CST (Asia/Shanghai)``."""
     local = _aware(fire).astimezone(schedule.tz)
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({schedule.timezone})"

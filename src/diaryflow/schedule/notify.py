@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 
 from diaryflow import __version__
+from diaryflow.errors import body_snippet, shorten
 from diaryflow.state.runs import Failure
 
 log = logging.getLogger("diaryflow.daemon")
@@ -42,7 +43,7 @@ def preset_for(url: str) -> str:
 
 def message_text(failure: Failure) -> str:
     """The notice as one short paragraph, in Chinese then English."""
-    error = _cut(" ".join(failure.error.split()) or "(no error message)", ERROR_CHARS)
+    error = shorten(" ".join(failure.error.split()) or "(no error message)", ERROR_CHARS)
     plural = "attempt" if failure.attempts == 1 else "attempts"
     return (
         f"diaryflow 报告生成失败：{failure.job}，周期 {failure.period}，"
@@ -112,24 +113,24 @@ def notify_failure(
 def _verdict(kind: str, answer: httpx.Response) -> str | None:
     """Why the answer means "not delivered", or None when it was delivered."""
     if not answer.is_success:
-        return f"answered HTTP {answer.status_code}: {_snippet(answer.content)}"
+        return f"answered HTTP {answer.status_code}: {body_snippet(answer.content)}"
     if kind not in CODED_PRESETS:
         return None
     try:
         data = json.loads(answer.content)
     except (ValueError, UnicodeDecodeError):
-        return f"answered HTTP {answer.status_code} with a body that is not JSON: " + _snippet(
+        return f"answered HTTP {answer.status_code} with a body that is not JSON: " + body_snippet(
             answer.content
         )
     if not isinstance(data, dict):
-        return f"answered HTTP {answer.status_code} with unexpected JSON: " + _snippet(
+        return f"answered HTTP {answer.status_code} with unexpected JSON: " + body_snippet(
             answer.content
         )
     for key in ("errcode", "code", "StatusCode"):
         code = data.get(key)
         if code is not None and code != 0 and code != "0":
             message = data.get("errmsg") or data.get("msg") or data.get("StatusMessage") or ""
-            return f"refused the message: {key} {code} ({_cut(str(message), 200)})"
+            return f"refused the message: {key} {code} ({shorten(str(message), 200)})"
     return None
 
 
@@ -153,16 +154,7 @@ def _scrub(text: str, url: str) -> str:
         return "(details withheld)"
     for piece in sorted({p for p in pieces if len(p) >= 4}, key=len, reverse=True):
         text = text.replace(piece, MASK)
-    return _cut(text, 300)
-
-
-def _snippet(body: bytes) -> str:
-    text = " ".join(body.decode("utf-8", "replace").split())
-    return _cut(text, 200) if text else "(empty body)"
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, 300)
 
 
 class _HideWebhooks(logging.Filter):

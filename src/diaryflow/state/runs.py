@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from diaryflow.llm.types import CallRecord
 from diaryflow.state.lock import Lock, run_lock_path
 from diaryflow.state.store import Store
-
-
-def now_iso() -> str:
-    """The current UTC time as an ISO string (seconds)."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 @dataclass(frozen=True)
@@ -45,7 +39,7 @@ def start_run(store: Store, run_id: str, job: str, period: str, scheduled_at: st
     store.execute(
         "INSERT INTO runs (run_id, job, period, attempt, scheduled_at, started_at, status) "
         "VALUES (?, ?, ?, ?, ?, ?, 'running')",
-        (run_id, job, period, attempt, scheduled_at, now_iso()),
+        (run_id, job, period, attempt, scheduled_at, store.now_iso()),
     )
     return attempt
 
@@ -67,7 +61,7 @@ def finish_run(
     store.execute(
         "UPDATE runs SET finished_at = ?, status = ?, error = ?, stages_json = ?, model = ?, "
         "prompt_tokens = ?, completion_tokens = ?, page_id = ?, retryable = ? WHERE run_id = ?",
-        (now_iso(), status, error, json.dumps(stages or {}), model, prompt_tokens,
+        (store.now_iso(), status, error, json.dumps(stages or {}), model, prompt_tokens,
          completion_tokens, page_id, int(retryable), run_id),
     )
 
@@ -77,7 +71,7 @@ def end_unfinished_run(store: Store, run_id: str, status: str, error: str) -> No
     store.execute(
         "UPDATE runs SET finished_at = ?, status = ?, error = ? "
         "WHERE run_id = ? AND status = 'running'",
-        (now_iso(), status, error, run_id),
+        (store.now_iso(), status, error, run_id),
     )
 
 
@@ -87,7 +81,7 @@ def interrupt_orphans(store: Store, found_by: str) -> int:
     Every attempt holds the run lock while it runs, so a ``running`` row under a free lock
     belongs to a process that died without recording its end (``kill -9``, OOM, power loss).
     """
-    stamp = now_iso()
+    stamp = store.now_iso()
     error = (f"the attempt's process ended without recording a result (killed?); "
              f"found by {found_by} at {stamp}")
     return store.execute(
@@ -111,7 +105,7 @@ def settle_orphans(store: Store, found_by: str) -> int:
 def record_skip(store: Store, run_id: str, job: str, period: str, scheduled_at: str | None,
                 reason: str) -> None:
     """Record a tick that did not run (weekend, already done, disabled) as skipped."""
-    stamp = now_iso()
+    stamp = store.now_iso()
     store.execute(
         "INSERT INTO runs (run_id, job, period, attempt, scheduled_at, started_at, finished_at, "
         "status, reason) VALUES (?, ?, ?, 0, ?, ?, ?, 'skipped', ?)",
@@ -192,7 +186,7 @@ def save_report_page(
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(job, period) DO UPDATE SET "
         "page_id = excluded.page_id, url = excluded.url, complete = excluded.complete, "
         "updated_at = excluded.updated_at",
-        (job, period, page_id, url, int(complete), now_iso()),
+        (job, period, page_id, url, int(complete), store.now_iso()),
     )
 
 
@@ -208,7 +202,7 @@ def save_checkpoint(store: Store, job: str, period: str, stage: str, run_id: str
         "INSERT INTO checkpoints (job, period, stage, run_id, content, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(job, period, stage) DO UPDATE SET "
         "run_id = excluded.run_id, content = excluded.content, created_at = excluded.created_at",
-        (job, period, stage, run_id, json.dumps(content, ensure_ascii=False), now_iso()),
+        (job, period, stage, run_id, json.dumps(content, ensure_ascii=False), store.now_iso()),
     )
 
 
@@ -234,7 +228,7 @@ def record_llm_call(store: Store, run_id: str | None, call: CallRecord) -> None:
     store.execute(
         "INSERT INTO llm_calls (run_id, at, model, status, http_status, error, prompt_tokens, "
         "completion_tokens, seconds, finish_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (run_id, now_iso(), call.model, call.status, call.http_status, call.error,
+        (run_id, store.now_iso(), call.model, call.status, call.http_status, call.error,
          call.usage.prompt_tokens, call.usage.completion_tokens, call.seconds,
          call.finish_reason),
     )

@@ -6,9 +6,11 @@ import json
 import sqlite3
 import threading
 from dataclasses import dataclass
+from datetime import timezone
 from pathlib import Path
 from typing import Any
 
+from diaryflow.clock import Clock, utc_now
 from diaryflow.errors import DiaryflowError, LockedError
 from diaryflow.state.lock import Lock, setup_lock_path
 
@@ -106,8 +108,9 @@ class CachedPage:
 class Store:
     """One connection to the state database; methods are safe to call from any thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Clock = utc_now) -> None:
         self.path = path
+        self.clock = clock
         self._lock = threading.Lock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,6 +144,10 @@ class Store:
             self._db.executescript(
                 f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
             )
+
+    def now_iso(self) -> str:
+        """The store's clock as the UTC ISO text (whole seconds) every timestamp column holds."""
+        return self.clock().astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
     def close(self) -> None:
         """Close the connection."""

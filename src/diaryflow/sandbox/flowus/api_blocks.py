@@ -46,8 +46,8 @@ def get_block(ctx: Context, req: Request) -> Result:
     ws, block_id = ctx.ws, req.params["block_id"]
     _container(ws, block_id)
     if block_id in ws.blocks:
-        return Result(to_json.render_block(ws, ws.blocks[block_id]))
-    return Result(to_json.render_page_as_block(ws, ws.pages[block_id]))
+        return Result(to_json.block_json(ws, ws.blocks[block_id]))
+    return Result(to_json.page_as_block_json(ws, ws.pages[block_id]))
 
 
 @route("GET", "/v1/blocks/{block_id}/children", is_list=True)
@@ -59,7 +59,7 @@ def list_children(ctx: Context, req: Request) -> Result:
     size = page_size(req.query.get("page_size"), 50)
     ids = [b["id"] for b in children]
     chunk, next_cursor, first = paginate(children, ids, req.query.get("start_cursor"), size)
-    results = [to_json.render_block(ws, b) for b in chunk]
+    results = [to_json.block_json(ws, b) for b in chunk]
     return Result(to_json.listing(results, next_cursor), first_cursor=first)
 
 
@@ -91,7 +91,7 @@ def append_children(ctx: Context, req: Request) -> Result:
         block = {"id": str(uuid.uuid4()), "type": item["type"], "data": data}
         created.append({**block, "created_time": now, "last_edited_time": now})
     ws.add_blocks(block_id, created)
-    return Result(to_json.listing([to_json.render_block(ws, b) for b in created], None))
+    return Result(to_json.listing([to_json.block_json(ws, b) for b in created], None))
 
 
 def _check_child(ws: Workspace, parent_id: str, parent_type: str, item: JSON, where: str) -> None:
@@ -128,7 +128,7 @@ def update_block(ctx: Context, req: Request) -> Result:
     if body.get("type") not in (None, block["type"]):
         raise bad_request(f"$.type: a {block['type']} block cannot change its type")
     if body.get("archived") is True:
-        rendered = to_json.render_block(ws, block)
+        rendered = to_json.block_json(ws, block)
         owner = ws.owner_page(block_id)
         ws.remove_block(block_id)
         if owner in ws.pages:
@@ -138,7 +138,7 @@ def update_block(ctx: Context, req: Request) -> Result:
         block.setdefault("data", {}).update(property_checks.normalise_block_data(ws, body["data"]))
     owner = ws.owner_page(block_id)
     block["last_edited_time"] = ws.touch(owner) if owner else timestamps.now_iso()
-    return Result(to_json.render_block(ws, block))
+    return Result(to_json.block_json(ws, block))
 
 
 @route("DELETE", "/v1/blocks/{block_id}")

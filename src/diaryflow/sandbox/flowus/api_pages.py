@@ -43,7 +43,7 @@ def _page(ws: Workspace, page_id: str) -> dict[str, JSON]:
 @route("GET", "/v1/databases/{database_id}")
 def get_database(ctx: Context, req: Request) -> Result:
     """GET a database: its title and property schema."""
-    return Result(to_json.render_database(ctx.ws, _database(ctx.ws, req.params["database_id"])))
+    return Result(to_json.database_json(ctx.ws, _database(ctx.ws, req.params["database_id"])))
 
 
 @route(
@@ -66,7 +66,7 @@ def query_database(ctx: Context, req: Request) -> Result:
     chunk, next_cursor, first = paginate(
         rows, [p["id"] for p in rows], body.get("start_cursor"), size
     )
-    results = [to_json.render_page(ws, p) for p in chunk]
+    results = [to_json.page_json(ws, p) for p in chunk]
     return Result(to_json.listing(results, next_cursor), first_cursor=first)
 
 
@@ -88,7 +88,7 @@ def _apply_hints(rows: list[dict[str, JSON]], body: dict[str, JSON]) -> list[dic
 @route("GET", "/v1/pages/{page_id}")
 def get_page(ctx: Context, req: Request) -> Result:
     """GET a page's properties and metadata (archived pages too)."""
-    return Result(to_json.render_page(ctx.ws, _page(ctx.ws, req.params["page_id"])))
+    return Result(to_json.page_json(ctx.ws, _page(ctx.ws, req.params["page_id"])))
 
 
 @route("POST", "/v1/pages", schema="CreatePageRequest", body_required=True)
@@ -136,7 +136,7 @@ def create_page(ctx: Context, req: Request) -> Result:
         ws.add_blocks(
             str(page_id), [{"id": new_id, "type": "child_page", "data": {"title": title}}]
         )
-    return Result(to_json.render_created_page(ws, page))
+    return Result(to_json.created_page_json(ws, page))
 
 
 @route("PATCH", "/v1/pages/{page_id}", schema="UpdatePageRequest", body_required=True)
@@ -157,7 +157,7 @@ def update_page(ctx: Context, req: Request) -> Result:
         if key in body:
             page[key] = body[key]
     ws.touch(page["id"])
-    return Result(to_json.render_page(ws, page))
+    return Result(to_json.page_json(ws, page))
 
 
 def _decode_offset(cursor: object) -> int:
@@ -196,7 +196,7 @@ def search(ctx: Context, req: Request) -> Result:
     hits.sort(key=lambda p: (timestamps.parse_iso(p["last_edited_time"]), p["id"]), reverse=True)
     chunk = hits[offset : offset + size]
     more = offset + size < len(hits)
-    results = [to_json.render_search_hit(ws, p) for p in chunk]
+    results = [to_json.search_hit_json(ws, p) for p in chunk]
     next_cursor = _encode_offset(offset + size) if more else None
     return Result(to_json.listing(results, next_cursor), first_cursor=_encode_offset(offset))
 

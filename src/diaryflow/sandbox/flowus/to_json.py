@@ -58,7 +58,7 @@ def page_title(page: dict[str, JSON]) -> str:
     return ""
 
 
-def render_database(ws: Workspace, db: dict[str, JSON]) -> dict[str, JSON]:
+def database_json(ws: Workspace, db: dict[str, JSON]) -> dict[str, JSON]:
     """Render the spec's Database object."""
     return {
         "object": "database",
@@ -78,7 +78,7 @@ def render_database(ws: Workspace, db: dict[str, JSON]) -> dict[str, JSON]:
     }
 
 
-def render_properties(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]:
+def properties_json(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]:
     """Render a page's property values, each carrying its schema property id."""
     db = ws.databases.get(str((page.get("parent") or {}).get("database_id")))
     schema = (db or {}).get("properties", {})
@@ -90,7 +90,7 @@ def render_properties(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]:
     return out
 
 
-def render_page(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]:
+def page_json(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]:
     """Render the spec's Page object (snake_case)."""
     creator = page.get("created_by", ws.data.get("me"))
     return {
@@ -101,7 +101,7 @@ def render_page(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]:
         "last_edited_time": page.get("last_edited_time", page["created_time"]),
         "last_edited_by": user_ref(page.get("last_edited_by", creator)),
         "archived": bool(page.get("archived")),
-        "properties": render_properties(ws, page),
+        "properties": properties_json(ws, page),
         "parent": copy.deepcopy(page.get("parent")),
         "url": page.get("url") or ws.page_url(page["id"]),
         "icon": copy.deepcopy(page.get("icon")),
@@ -109,9 +109,9 @@ def render_page(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]:
     }
 
 
-def render_created_page(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]:
+def created_page_json(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]:
     """Render the camelCase CreatePageResponse the create call answers with."""
-    full = render_page(ws, page)
+    full = page_json(ws, page)
     return {
         "object": "page",
         "id": full["id"],
@@ -126,7 +126,7 @@ def render_created_page(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]
     }
 
 
-def render_search_hit(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]:
+def search_hit_json(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]:
     """Render a V1SearchPageResult: the title always sits under ``properties.title``."""
     return {
         "object": "page",
@@ -145,7 +145,7 @@ def _parent_ref(ws: Workspace, container_id: str) -> dict[str, JSON]:
     return {"type": "block_id", "block_id": container_id}
 
 
-def render_block(ws: Workspace, block: dict[str, JSON]) -> dict[str, JSON]:
+def block_json(ws: Workspace, block: dict[str, JSON]) -> dict[str, JSON]:
     """Render the spec's Block object, type-keyed instead of ``data`` when marked typed."""
     block_id = block["id"]
     owner = ws.pages.get(ws.owner_page(ws.parents.get(block_id) or block_id) or "") or {}
@@ -175,7 +175,7 @@ def render_block(ws: Workspace, block: dict[str, JSON]) -> dict[str, JSON]:
     return out
 
 
-def render_page_as_block(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]:
+def page_as_block_json(ws: Workspace, page: dict[str, JSON]) -> dict[str, JSON]:
     """Render a page asked for through the blocks API, as its child_page block."""
     parent = page.get("parent") or {}
     return {

@@ -1,10 +1,8 @@
-"""Pure retry decisions: whether to retry, how long to wait, and what Retry-After asks."""
+"""Pure retry decisions for FlowUs requests: whether to send again, and how long to wait."""
 
 from __future__ import annotations
 
-import email.utils
-import time
-
+from diaryflow.backoff import Backoff
 from diaryflow.errors import (
     FlowUsError,
     FlowUsMalformedResponse,
@@ -13,9 +11,7 @@ from diaryflow.errors import (
     FlowUsTransportError,
 )
 
-BASE_DELAY = 0.5
-MAX_DELAY = 30.0
-MAX_RETRY_AFTER = 120.0
+BACKOFF = Backoff(first=0.5, cap=30.0, max_retry_after=120.0)
 
 
 def should_retry(error: FlowUsError, attempt: int, max_retries: int, *, idempotent: bool) -> bool:
@@ -36,23 +32,5 @@ def should_retry(error: FlowUsError, attempt: int, max_retries: int, *, idempote
 
 
 def retry_delay(attempt: int, retry_after: float | None = None) -> float:
-    """Seconds to wait before retry number ``attempt``: capped exponential, or Retry-After."""
-    if retry_after is not None and retry_after >= 0:
-        return min(retry_after, MAX_RETRY_AFTER)
-    return float(min(BASE_DELAY * 2 ** (attempt - 1), MAX_DELAY))
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date); None if absent/bad."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+    """Seconds to wait before retry number ``attempt``: Retry-After, else 0.5 s doubling to 30 s."""
+    return BACKOFF.delay(attempt, retry_after)
