@@ -31,6 +31,6 @@ def translate(argv: list[str]) -> list[str]:
 
 
 if __name__ == "__main__":
-    from diaryflow.cli.main import main
+    from diaryflow.cli import main
 
     raise SystemExit(main(translate(sys.argv[1:])))

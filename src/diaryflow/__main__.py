@@ -1,5 +1,5 @@
 """Entry point for ``python -m diaryflow``."""
 
-from diaryflow.cli.main import main
+from diaryflow.cli import main
 
 raise SystemExit(main())

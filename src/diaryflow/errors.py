@@ -4,18 +4,20 @@
 
     DiaryflowError                 base; ``exit_code`` says how the CLI ends
     ├── ConfigError                a bad setting: key, value, what was expected (exit 2)
+    ├── ConfigIncomplete           settings a command needs are missing (exit 2)
     ├── LockedError                another run holds the lock (exit 75)
+    ├── StateError                 the state database cannot be opened or is too new
     ├── CollectError               the diary cannot be collected (no database found, ...)
-    └── FlowUsError                any failure talking to FlowUs (status, code, request id)
-        ├── FlowUsTransportError   no HTTP answer: connection refused, timeout, ...
-        ├── FlowUsMalformedResponse    an answer that is not the JSON the API promises
-        └── FlowUsAPIError         an error answer from the API
-            ├── FlowUsBadRequest       400 / 422
-            ├── FlowUsUnauthorized     401: the token is wrong
-            ├── FlowUsForbidden        403: the page is not shared with the integration
-            ├── FlowUsNotFound         404
-            ├── FlowUsRateLimited      429 (``retry_after`` seconds when the server said)
-            └── FlowUsServerError      5xx
+    ├── FlowUsError                any failure talking to FlowUs (status, code, request id)
+    │   ├── FlowUsTransportError   no HTTP answer: connection refused, timeout, ...
+    │   ├── FlowUsMalformedResponse    an answer that is not the JSON the API promises
+    │   └── FlowUsAPIError         an error answer from the API
+    │       ├── FlowUsBadRequest       400 / 422
+    │       ├── FlowUsUnauthorized     401: the token is wrong
+    │       ├── FlowUsForbidden        403: the page is not shared with the integration
+    │       ├── FlowUsNotFound         404
+    │       ├── FlowUsRateLimited      429 (``retry_after`` seconds when the server said)
+    │       └── FlowUsServerError      5xx
     ├── LLMError                   any failure of the language model (status, code, model)
     │   ├── LLMAuthError           401/403: bad key, unverified account, no balance
     │   ├── LLMBadRequest          400/404: bad parameter, unknown model, wrong base URL
@@ -73,6 +75,10 @@ class LockedError(DiaryflowError):
     """Another diaryflow process holds the lock."""
 
     exit_code = EXIT_LOCKED
+
+
+class StateError(DiaryflowError):
+    """The state database cannot be opened or was written by a newer diaryflow."""
 
 
 class CollectError(DiaryflowError):

@@ -19,21 +19,21 @@ from diaryflow.checkpoints import (
     snapshot_to_json,
 )
 from diaryflow.clock import Clock, utc_now
+from diaryflow.collect import CollectOptions, collect
 from diaryflow.collect.data_log import render_snapshot
 from diaryflow.collect.prompt_page import page_prompt
-from diaryflow.collect.stage import CollectOptions, collect
 from diaryflow.config.load import Config, require_flowus_token
 from diaryflow.diary import Snapshot
 from diaryflow.errors import ConfigError, is_permanent
 from diaryflow.files import write_atomic
 from diaryflow.flowus.client import FlowUsClient
+from diaryflow.generate import generate_report
 from diaryflow.generate.report import Report
-from diaryflow.generate.stage import generate_report
 from diaryflow.progress import NoProgress, Progress
+from diaryflow.publish import PageTarget, Published, publish
 from diaryflow.publish.layout import metadata_line, page_blocks
 from diaryflow.publish.local_copy import add_report, report_section
 from diaryflow.publish.markdown_blocks import BlockSpec, count_blocks
-from diaryflow.publish.stage import PageTarget, Published, publish
 from diaryflow.state.runs import (
     checkpoint,
     clear_checkpoints,

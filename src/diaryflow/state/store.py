@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from diaryflow.clock import Clock, utc_now
-from diaryflow.errors import DiaryflowError, LockedError
+from diaryflow.errors import LockedError, StateError
 from diaryflow.state.lock import Lock, setup_lock_path
 
 # How long a process waits for another one to finish creating or upgrading the schema.
@@ -89,10 +89,6 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN reason TEXT;
     """,
 )
-
-
-class StateError(DiaryflowError):
-    """The state database cannot be opened or is from a newer diaryflow."""
 
 
 @dataclass(frozen=True)
