@@ -123,6 +123,13 @@ class _Run:
                  len(snapshot.entries), len(snapshot.linked), self.stages["collect"])
         return snapshot
 
+    def source(self, snapshot: Snapshot) -> str:
+        """The input as ``data.log`` holds it; written there unless this is a dry run."""
+        text = render_snapshot(snapshot, self.config.database.include_properties)
+        if not self.dry_run:
+            write_atomic(self.config.output.data_path, text)
+        return text
+
     def report(self, snapshot: Snapshot) -> Report:
         """The written report: an earlier attempt's, or written now."""
         kept = self._kept("report")
@@ -142,6 +149,15 @@ class _Run:
             report.usage.completion_tokens, " (map-reduce)" if report.map_reduce else "",
         )
         return report
+
+    def blocks(self, report: Report, source: str) -> list[BlockSpec]:
+        """The page's blocks: metadata, the report, and the source in a toggle if asked."""
+        settings = self.config.block_settings
+        return page_blocks(
+            report, self.run_id, include_metadata=settings.include_metadata,
+            include_source=settings.include_source, source_markdown=source,
+            text_color=settings.text_color, background_color=settings.background_color,
+        )
 
     def publish(self, report: Report, blocks: Sequence[BlockSpec]) -> Published:
         """Write the page and the local copy; the period's checkpoints are then done with."""
@@ -199,16 +215,9 @@ def run_report(
         report: Report | None = None
         try:
             snapshot = run.snapshot()
-            source = render_snapshot(snapshot, config.database.include_properties)
-            if not dry_run:
-                write_atomic(config.output.data_path, source)
+            source = run.source(snapshot)
             report = run.report(snapshot)
-            settings = config.block_settings
-            blocks = page_blocks(
-                report, run.run_id, include_metadata=settings.include_metadata,
-                include_source=settings.include_source, source_markdown=source,
-                text_color=settings.text_color, background_color=settings.background_color,
-            )
+            blocks = run.blocks(report, source)
             published = None if dry_run else run.publish(report, blocks)
         except BaseException as error:
             run.finish("cancelled" if isinstance(error, KeyboardInterrupt) else "failed",

@@ -35,6 +35,18 @@ def _date(text: str) -> date:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="diaryflow", description=DESCRIPTION, epilog=EPILOG, parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"diaryflow {__version__}")
+    _add_commands(parser.add_subparsers(dest="command", metavar="COMMAND"), common)
+    return parser
+
+
+def _common_options() -> argparse.ArgumentParser:
+    """--config and --verbose, accepted before or after the command."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config", type=Path, default=argparse.SUPPRESS, metavar="PATH",
@@ -44,12 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
         help="log what happens (requests, retries) on stderr",
     )
-    parser = argparse.ArgumentParser(
-        prog="diaryflow", description=DESCRIPTION, epilog=EPILOG, parents=[common],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"diaryflow {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    return common
+
+
+def _add_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     add = sub.add_parser
 
     p = add("demo", parents=[common], help="run the pipeline on a bundled sample diary, offline")
@@ -76,7 +88,6 @@ def build_parser() -> argparse.ArgumentParser:
     add("status", parents=[common], help="next fire time, last run, lock holder")
     p = add("deploy", parents=[common], help="print supervisor/systemd/cron configs")
     p.add_argument("target", choices=["supervisor", "systemd", "cron"])
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

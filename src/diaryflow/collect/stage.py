@@ -85,16 +85,7 @@ def collect(
     progress.stage("Listing diary entries", None)
     hint = None if options.date_property else window_start_instant(start, tz)
     listed = _query(client, database_id, options.page_size, hint, progress)
-    selected = sorted(
-        (
-            (day, page)
-            for page in listed
-            if not page.get("archived")
-            and (day := entry_day(page, options.date_property, tz)) is not None
-            and start <= day <= end
-        ),
-        key=lambda pair: (pair[0], str(pair[1].get("created_time", "")), str(pair[1]["id"])),
-    )
+    selected = _in_window(listed, options.date_property, tz, start, end)
     order = list(_schema_order(database))
     docs, missing = _read_pages(
         client, store, [page for _, page in selected], options.concurrency, progress, order
@@ -115,6 +106,22 @@ def collect(
         entries=entries,
         linked=linked,
         missing=tuple(missing + more_missing),
+    )
+
+
+def _in_window(
+    listed: list[dict[str, Any]], date_property: str | None, tz: ZoneInfo, start: date, end: date
+) -> list[tuple[date, dict[str, Any]]]:
+    """The listed entries whose day is in the window, with their day, oldest first."""
+    return sorted(
+        (
+            (day, page)
+            for page in listed
+            if not page.get("archived")
+            and (day := entry_day(page, date_property, tz)) is not None
+            and start <= day <= end
+        ),
+        key=lambda pair: (pair[0], str(pair[1].get("created_time", "")), str(pair[1]["id"])),
     )
 
 

@@ -30,44 +30,63 @@ def fetch_trees(
     Every block with children costs one request per page of children; the requests of all
     roots share one pool of ``workers`` threads, so many trees are fetched at once.
     """
-    children: RawChildren = {}
-    missing: dict[str, MissingPage] = {}
-    outstanding = dict.fromkeys(roots, 0)
-    pending: dict[Future[list[dict[str, Any]]], tuple[str, str]] = {}
-    seen: set[str] = set()
+    unique = list(dict.fromkeys(roots))
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="flowus") as pool:
+        fetch = _Fetch(client, pool, unique, on_root_done)
+        fetch.run()
+    return {
+        root: fetch.missing[root] if root in fetch.missing else build_tree(fetch.children, root)
+        for root in unique
+    }
 
-        def submit(block_id: str, root: str) -> None:
-            if block_id in seen:
-                return  # a block listed twice must not send us round in circles
-            seen.add(block_id)
-            outstanding[root] += 1
-            pending[pool.submit(_list_all, client, block_id)] = (block_id, root)
 
-        for root in dict.fromkeys(roots):
-            submit(root, root)
+class _Fetch:
+    """The children lists of several trees, requested as soon as their parent is known."""
+
+    def __init__(self, client: FlowUsClient, pool: ThreadPoolExecutor, roots: list[str],
+                 on_root_done: Callable[[str], None] | None) -> None:
+        self.client = client
+        self.pool = pool
+        self.roots = roots
+        self.on_root_done = on_root_done
+        self.children: RawChildren = {}
+        self.missing: dict[str, MissingPage] = {}
+        self.outstanding = dict.fromkeys(roots, 0)
+        self.pending: dict[Future[list[dict[str, Any]]], tuple[str, str]] = {}
+        self.seen: set[str] = set()
+
+    def run(self) -> None:
+        """Fetch until every tree is complete; on any failure, cancel what is queued."""
+        for root in self.roots:
+            self._submit(root, root)
         try:
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            while self.pending:
+                done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    block_id, root = pending.pop(future)
-                    outstanding[root] -= 1
-                    items = _result(future, block_id, root, missing)
-                    if root not in missing:
-                        children[block_id] = items
-                        for item in items:
-                            if _has_subtree(item):
-                                submit(str(item["id"]), root)
-                    if outstanding[root] == 0 and on_root_done is not None:
-                        on_root_done(root)
+                    self._settle(future)
         except BaseException:
-            for future in pending:
+            for future in self.pending:
                 future.cancel()
             raise
-    return {
-        root: missing[root] if root in missing else build_tree(children, root)
-        for root in dict.fromkeys(roots)
-    }
+
+    def _submit(self, block_id: str, root: str) -> None:
+        if block_id in self.seen:
+            return  # a block listed twice must not send us round in circles
+        self.seen.add(block_id)
+        self.outstanding[root] += 1
+        self.pending[self.pool.submit(_list_all, self.client, block_id)] = (block_id, root)
+
+    def _settle(self, future: Future[list[dict[str, Any]]]) -> None:
+        block_id, root = self.pending.pop(future)
+        self.outstanding[root] -= 1
+        items = _result(future, block_id, root, self.missing)
+        if root not in self.missing:
+            self.children[block_id] = items
+            for item in items:
+                if _has_subtree(item):
+                    self._submit(str(item["id"]), root)
+        if self.outstanding[root] == 0 and self.on_root_done is not None:
+            self.on_root_done(root)
 
 
 def _list_all(client: FlowUsClient, block_id: str) -> list[dict[str, Any]]:

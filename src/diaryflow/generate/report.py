@@ -79,6 +79,23 @@ def build_report(
         return Report(title, start, end, markdown, OFFLINE_MODEL, Usage(), 0, True, False)
     stats = compute_stats(snapshot)
     calls = _Calls(complete)
+    text, chosen = _write_shrinking(
+        snapshot, calls, template, stats, context_tokens, max_tokens, margin, include_properties
+    )
+    models = ", ".join(dict.fromkeys(m for m in calls.models if m)) or model
+    note = _ai_note(models, period_text(start, end), chosen)
+    markdown = f"{text}\n\n{stats_section(stats)}\n---\n\n{note}\n"
+    return Report(
+        title, start, end, markdown, models, calls.usage, calls.count, False,
+        chosen.mode == "map_reduce",
+    )  # fmt: skip
+
+
+def _write_shrinking(
+    snapshot: Snapshot, calls: _Calls, template: str, stats: Stats, context_tokens: int,
+    max_tokens: int, margin: float, include_properties: bool,
+) -> tuple[str, Plan]:
+    """The review, planned again for a smaller context whenever the model says it is too long."""
     context = context_tokens
     last: LLMPromptTooLong | None = None
     for shrinks in range(MAX_SHRINKS + 1):
@@ -91,7 +108,7 @@ def build_report(
                 snapshot, chosen, calls, template, stats, context, max_tokens, margin,
                 include_properties,
             )
-            break
+            return text, chosen
         except LLMPromptTooLong as exc:
             if shrinks == MAX_SHRINKS:
                 raise
@@ -102,13 +119,7 @@ def build_report(
             if last is not None:  # shrinking left no room: the model's own error says more
                 raise last from None
             raise
-    models = ", ".join(dict.fromkeys(m for m in calls.models if m)) or model
-    note = _ai_note(models, period_text(start, end), chosen)
-    markdown = f"{text}\n\n{stats_section(stats)}\n---\n\n{note}\n"
-    return Report(
-        title, start, end, markdown, models, calls.usage, calls.count, False,
-        chosen.mode == "map_reduce",
-    )  # fmt: skip
+    raise AssertionError("unreachable: the last shrink re-raises")
 
 
 class _Calls:

@@ -83,13 +83,9 @@ class LLMClient:
             "frequency_penalty": frequency_penalty,
         }
         self.top_k, self.min_p, self.enable_thinking = top_k, min_p, enable_thinking
-        self.request_timeout = request_timeout
-        self.log_bodies = log_bodies
-        self.max_retries = max_retries
-        self.max_continuations = max_continuations
-        self._record = record
-        self._sleep = sleep
-        self._clock = clock
+        self.request_timeout, self.log_bodies = request_timeout, log_bodies
+        self.max_retries, self.max_continuations = max_retries, max_continuations
+        self._record, self._sleep, self._clock = record, sleep, clock
         self._sdk: openai.OpenAI | None = None
 
     @classmethod

@@ -59,18 +59,7 @@ def classify_error(status: int, body: object, model: str, headers: Mapping[str, 
         return cls(f"{text} ({hint})" if hint else text, status=status, code=code, model=model)
 
     if status in (400, 413, 422):
-        limit = SEQ_LEN.search(text)
-        if limit is not None or status == 413:
-            return LLMPromptTooLong(
-                f"{text} (the prompt is longer than the model's context: shorten the input)",
-                limit=int(limit.group(1)) if limit else None,
-                status=status,
-                code=code,
-                model=model,
-            )
-        if str(code) == UNKNOWN_MODEL_CODE or "model does not exist" in text.lower():
-            return make(LLMBadRequest, f'check siliconflow.model: "{model}" is not offered')
-        return make(LLMBadRequest, "a request parameter was refused: check [api_settings]")
+        return _refused_request(status, code, text, model)
     if status == 401:
         return make(LLMAuthError, "key refused: check siliconflow.token / SILICONFLOW_API_KEY")
     if status == 403:
@@ -96,6 +85,21 @@ def classify_error(status: int, body: object, model: str, headers: Mapping[str, 
     if status == 503:
         return make(LLMOverloaded)
     return make(LLMServerError if status >= 500 else LLMBadRequest)
+
+
+def _refused_request(status: int, code: int | str | None, text: str, model: str) -> LLMError:
+    """A 400, 413 or 422: a prompt too long, an unknown model, or another refused parameter."""
+    limit = SEQ_LEN.search(text)
+    if limit is not None or status == 413:
+        return LLMPromptTooLong(
+            f"{text} (the prompt is longer than the model's context: shorten the input)",
+            limit=int(limit.group(1)) if limit else None, status=status, code=code, model=model,
+        )
+    if str(code) == UNKNOWN_MODEL_CODE or "model does not exist" in text.lower():
+        hint = f'check siliconflow.model: "{model}" is not offered'
+    else:
+        hint = "a request parameter was refused: check [api_settings]"
+    return LLMBadRequest(f"{text} ({hint})", status=status, code=code, model=model)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

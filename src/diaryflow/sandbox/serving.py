@@ -3,17 +3,66 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 JSON = Any
 R = TypeVar("R")
 S = TypeVar("S", bound="BackgroundServer[Any]")
+
+
+class Counted(Protocol):
+    """A fault that skips its first ``after`` matches, then fires ``times`` times."""
+
+    times: int
+    after: int
+
+
+F = TypeVar("F", bound=Counted)
+
+
+class FaultQueue(Generic[F]):
+    """Faults waiting to fire, matched in insertion order and consumed as they fire."""
+
+    def __init__(self) -> None:
+        self._faults: list[F] = []
+        self._lock = threading.Lock()
+
+    def add(self, fault: F) -> None:
+        """Queue a fault (a private copy, so the caller's ``times`` is left alone)."""
+        with self._lock:
+            self._faults.append(dataclasses.replace(fault))  # type: ignore[type-var]
+
+    def clear(self) -> None:
+        """Drop every pending fault."""
+        with self._lock:
+            self._faults.clear()
+
+    def pending(self) -> list[F]:
+        """Return the faults not yet used up."""
+        with self._lock:
+            return list(self._faults)
+
+    def take(self, matches: Callable[[F], bool]) -> F | None:
+        """Return the first fault ``matches`` accepts and use up one of its ``times``."""
+        with self._lock:
+            for fault in self._faults:
+                if matches(fault):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        return None
+                    fault.times -= 1
+                    if fault.times == 0:
+                        self._faults.remove(fault)
+                    return fault
+            return None
 
 
 class TrackingHTTPServer(ThreadingHTTPServer):

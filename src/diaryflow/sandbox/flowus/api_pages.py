@@ -96,25 +96,8 @@ def create_page(ctx: Context, req: Request) -> Result:
     """Create a page; an unknown parent silently puts it at the workspace root."""
     ws, body = ctx.ws, req.body
     sent = body.get("parent") or {}
-    sent_props = body.get("properties") or {}
-    database_id, page_id = sent.get("database_id"), sent.get("page_id")
-    parent: dict[str, JSON]
-    if database_id and database_id in ws.databases:
-        db = _database(ws, database_id)
-        parent = {"type": "database_id", "database_id": database_id}
-        values = property_checks.for_database(ws, db, sent_props)
-        props = {
-            name: values.get(name) or property_checks.empty_value(schema["type"])
-            for name, schema in db.get("properties", {}).items()
-        }
-    else:
-        if page_id and page_id in ws.pages and not database_id:
-            _page(ws, page_id)
-            parent = {"type": "page_id", "page_id": page_id}
-        else:
-            # The real API creates the page elsewhere instead of failing: at the root.
-            parent = {"type": "space_id", "space_id": ws.space_id}
-        props = property_checks.title_only(ws, sent_props)
+    page_id = sent.get("page_id")
+    parent, props = _placement(ws, sent, body.get("properties") or {})
     now = timestamps.now_iso()
     new_id = str(uuid.uuid4())
     page = {
@@ -137,6 +120,31 @@ def create_page(ctx: Context, req: Request) -> Result:
             str(page_id), [{"id": new_id, "type": "child_page", "data": {"title": title}}]
         )
     return Result(to_json.created_page_json(ws, page))
+
+
+def _placement(
+    ws: Workspace, sent: dict[str, JSON], sent_props: dict[str, JSON]
+) -> tuple[dict[str, JSON], dict[str, JSON]]:
+    """Where a new page goes and its properties: a database row, a sub-page, or the root."""
+    database_id, page_id = sent.get("database_id"), sent.get("page_id")
+    parent: dict[str, JSON]
+    if database_id and database_id in ws.databases:
+        db = _database(ws, database_id)
+        parent = {"type": "database_id", "database_id": database_id}
+        values = property_checks.for_database(ws, db, sent_props)
+        props = {
+            name: values.get(name) or property_checks.empty_value(schema["type"])
+            for name, schema in db.get("properties", {}).items()
+        }
+    else:
+        if page_id and page_id in ws.pages and not database_id:
+            _page(ws, page_id)
+            parent = {"type": "page_id", "page_id": page_id}
+        else:
+            # The real API creates the page elsewhere instead of failing: at the root.
+            parent = {"type": "space_id", "space_id": ws.space_id}
+        props = property_checks.title_only(ws, sent_props)
+    return parent, props
 
 
 @route("PATCH", "/v1/pages/{page_id}", schema="UpdatePageRequest", body_required=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import random
@@ -99,43 +98,6 @@ class Fault:
             code = self.code or code_for(status)
             body = error_body(status, code, f"sandbox fault: {code}", request_id)
         return status, "application/json; charset=utf-8", json.dumps(body).encode()
-
-
-class FaultQueue:
-    """Faults waiting to fire, matched in insertion order and consumed as they fire."""
-
-    def __init__(self) -> None:
-        self._faults: list[Fault] = []
-        self._lock = threading.Lock()
-
-    def add(self, fault: Fault) -> None:
-        """Queue a fault (a private copy, so the caller's ``times`` is left alone)."""
-        with self._lock:
-            self._faults.append(dataclasses.replace(fault))
-
-    def clear(self) -> None:
-        """Drop every pending fault."""
-        with self._lock:
-            self._faults.clear()
-
-    def pending(self) -> list[Fault]:
-        """Return the faults not yet used up."""
-        with self._lock:
-            return list(self._faults)
-
-    def take(self, method: str, path: str, is_list: bool) -> Fault | None:
-        """Return the first matching fault and use up one of its ``times``."""
-        with self._lock:
-            for fault in self._faults:
-                if fault.matches(method, path, is_list):
-                    if fault.after > 0:
-                        fault.after -= 1
-                        return None
-                    fault.times -= 1
-                    if fault.times == 0:
-                        self._faults.remove(fault)
-                    return fault
-            return None
 
 
 def truncate(body: bytes) -> bytes:

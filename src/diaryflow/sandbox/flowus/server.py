@@ -9,7 +9,7 @@ from typing import Any
 from diaryflow.sandbox.flowus import api_blocks, api_pages  # noqa: F401  (registers the routes)
 from diaryflow.sandbox.flowus.api import Context, Result, dispatch, find_route, is_read
 from diaryflow.sandbox.flowus.apierror import ApiError, error_body
-from diaryflow.sandbox.flowus.faults import REPLACING, Fault, FaultMix, FaultQueue, truncate
+from diaryflow.sandbox.flowus.faults import REPLACING, Fault, FaultMix, truncate
 from diaryflow.sandbox.flowus.handler import (
     JSON_TYPE,
     Answer,
@@ -19,7 +19,7 @@ from diaryflow.sandbox.flowus.handler import (
 )
 from diaryflow.sandbox.flowus.limits import SlidingWindow
 from diaryflow.sandbox.flowus.workspace import Workspace
-from diaryflow.sandbox.serving import BackgroundServer
+from diaryflow.sandbox.serving import BackgroundServer, FaultQueue
 
 JSON = Any
 __all__ = ["FlowUsSandbox", "RecordedRequest", "main"]
@@ -53,7 +53,7 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
         self.rate_limited = 0
         self._limits = {"read": SlidingWindow(read_limit, rate_window)}
         self._limits["write"] = SlidingWindow(write_limit, rate_window)
-        self._faults = FaultQueue()
+        self._faults: FaultQueue[Fault] = FaultQueue()
         self.mix: FaultMix | None = None
 
     # ----- knobs
@@ -104,7 +104,8 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
         if self.latency > 0:
             time.sleep(self.latency)
         found = find_route(method, path)
-        fault = self._faults.take(method, path, bool(found and found[0].is_list))
+        is_list = bool(found and found[0].is_list)
+        fault = self._faults.take(lambda f: f.matches(method, path, is_list))
         if fault is None and self.mix is not None:
             fault = self.mix.draw()
         if fault is not None and fault.kind in REPLACING:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from diaryflow.sandbox.flowus.property_checks import ANNOTATIONS
 from diaryflow.sandbox.flowus.workspace import Workspace
 
 JSON = Any
@@ -22,14 +23,7 @@ def rich_text(content: str) -> list[dict[str, JSON]]:
         {
             "type": "text",
             "text": {"content": content, "link": None},
-            "annotations": {
-                "bold": False,
-                "italic": False,
-                "strikethrough": False,
-                "underline": False,
-                "code": False,
-                "color": "default",
-            },
+            "annotations": dict(ANNOTATIONS),
             "plain_text": content,
             "href": None,
         }

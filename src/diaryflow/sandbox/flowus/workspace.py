@@ -1,37 +1,6 @@
 """The sandbox's in-memory workspace: databases, pages, block trees, users and sharing.
 
-Workspace JSON format (``Workspace.from_json`` reads it, ``to_json`` writes it)::
-
-    {
-      "format": "diaryflow-sandbox/1",
-      "space_id": "<uuid>",                 # parent of pages created at the workspace root
-      "url_base": "https://flowus.cn/<slug>",   # page url = url_base + "/" + id
-      "anchor_date": "YYYY-MM-DD",          # newest diary day; sample_workspace shifts from it
-      "me": "<user id>",                    # the bot's creator, answered by GET /users/me
-      "bot": "<user id>",                   # created_by of pages the API creates
-      "users": [{"id", "name", "email", "avatar_url"}],
-      "databases": [{
-          "id", "title": "<plain string>", "parent": <Parent>, "icon", "is_inline",
-          "created_time", "last_edited_time", "created_by": "<user id>", "archived",
-          "properties": {"<name>": {"id", "name", "type", "<type>": {...}}},  # PropertySchema
-          "unshared": 403 | 404              # optional: the bot cannot read it
-      }],
-      "pages": [{
-          "id", "parent": <Parent>, "created_time", "last_edited_time",
-          "created_by", "last_edited_by", "archived", "url", "icon", "cover",
-          "properties": {"<name>": {"type": ..., "<type>": ...}},  # PropertyValue, no "id"
-          "unshared": 403 | 404,             # optional
-          "children": [<block>]
-      }]
-    }
-
-A block is ``{"id", "type", "data": {...}, "children": [<block>]?, "shape": "typed"?,
-"created_time"?, "last_edited_time"?}``; ``"shape": "typed"`` serves it type-keyed
-(``{"type": "paragraph", "paragraph": {...}}``) instead of under ``data``. Times default to
-the owning page's. A ``child_page`` block has the id of the page it shows, a
-``child_database`` block the id of its database. Sharing is inherited: an object is
-readable unless it, or a page/database above it, carries ``unshared`` (or is gone → 404).
-Timestamps are ISO strings (UTC, ``Z``); the whole tree can be shifted by whole days.
+The JSON it reads and writes is described in ``sandbox/WORKSPACE.md``.
 """
 
 from __future__ import annotations

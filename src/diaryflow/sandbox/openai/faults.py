@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
-import threading
 from dataclasses import dataclass
 
 KINDS = (
@@ -51,6 +49,7 @@ class LLMFault:
     model: str | None = None
     limit: str = "TPM"
     chunks: int = 3
+    after: int = 0
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -90,35 +89,3 @@ def error_json(code: int, message: str) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
-class LLMFaultQueue:
-    """Faults waiting to fire, matched in insertion order and consumed as they fire."""
-
-    def __init__(self) -> None:
-        self._faults: list[LLMFault] = []
-        self._lock = threading.Lock()
-
-    def add(self, fault: LLMFault) -> None:
-        """Queue a private copy of a fault, so the caller's ``times`` is left alone."""
-        with self._lock:
-            self._faults.append(dataclasses.replace(fault))
-
-    def clear(self) -> None:
-        """Drop every pending fault."""
-        with self._lock:
-            self._faults.clear()
-
-    def pending(self) -> list[LLMFault]:
-        """Return the faults not yet used up."""
-        with self._lock:
-            return list(self._faults)
-
-    def take(self, model: object) -> LLMFault | None:
-        """Return the first fault matching ``model`` and use up one of its ``times``."""
-        with self._lock:
-            for fault in self._faults:
-                if fault.matches(model):
-                    fault.times -= 1
-                    if fault.times == 0:
-                        self._faults.remove(fault)
-                    return fault
-            return None

@@ -23,11 +23,10 @@ from diaryflow.sandbox.openai.answer import (
 from diaryflow.sandbox.openai.faults import (
     REPLACING,
     LLMFault,
-    LLMFaultQueue,
     error_json,
 )
 from diaryflow.sandbox.openai.handler import LLMRequest, Reply, SandboxServer
-from diaryflow.sandbox.serving import BackgroundServer, json_bytes
+from diaryflow.sandbox.serving import BackgroundServer, FaultQueue, json_bytes
 
 JSON = Any
 __all__ = ["LLMFault", "LLMRequest", "OpenAISandbox", "main"]
@@ -65,7 +64,7 @@ class OpenAISandbox(BackgroundServer[LLMRequest]):
         self.reasoning = reasoning
         self.chunk_chars = chunk_chars
         self.chunk_delay = chunk_delay
-        self._faults = LLMFaultQueue()
+        self._faults: FaultQueue[LLMFault] = FaultQueue()
 
     def chat_requests(self) -> list[LLMRequest]:
         """The recorded chat completion requests only."""
@@ -98,7 +97,8 @@ class OpenAISandbox(BackgroundServer[LLMRequest]):
             return Reply(405, TEXT_TYPE, b"405 method not allowed")
         if body_error is not None:
             return Reply(400, body=error_json(20015, body_error))
-        fault = self._faults.take(body.get("model") if isinstance(body, dict) else None)
+        model = body.get("model") if isinstance(body, dict) else None
+        fault = self._faults.take(lambda f: f.matches(model))
         if fault is not None and fault.kind in REPLACING:
             status, content_type, raw = fault.answer()
             return Reply(status, content_type, raw, fault.headers(), fault.delay)

@@ -149,6 +149,38 @@ def _database(
 def build_sample() -> dict[str, JSON]:
     """Build the whole sample workspace as JSON (the content of data/sample_workspace.json)."""
     b = Builder()
+    _top_pages(b)
+    problems, projects = s.problem_schema(), s.project_schema()
+    for item in texts.PROJECTS:
+        _linked(b, item, "projects", projects)
+    for item in texts.PROBLEMS:
+        _linked(b, item, "problems", problems)
+    diary = _diary_entries(b)
+    _subpages(b)
+    runs = _runs(b)
+    databases = [
+        _database("diary", diary, b, v.local(-240, "09:05")),
+        _database("problems", problems, b, v.local(-200, "10:05")),
+        _database("projects", projects, b, v.local(-200, "10:10")),
+        _database("runs", runs, b, v.local(-36, "21:20"), is_inline=True),
+    ]
+    return {
+        "format": "diaryflow-sandbox/1",
+        "space_id": s.SPACE_ID,
+        "url_base": s.URL_BASE,
+        "anchor_date": s.ANCHOR_DATE.isoformat(),
+        "me": s.OWNER_USER_ID,
+        "bot": s.BOT_USER_ID,
+        "users": s.user_records(),
+        "databases": databases,
+        "pages": b.pages,
+    }
+
+
+
+
+def _top_pages(b: Builder) -> None:
+    """The root page, the workbench and a page never shared with the integration."""
     space = {"type": "space_id", "space_id": s.SPACE_ID}
     b.add(
         "root",
@@ -180,11 +212,10 @@ def build_sample() -> dict[str, JSON]:
         -27,
         unshared=403,
     )
-    problems, projects = s.problem_schema(), s.project_schema()
-    for item in texts.PROJECTS:
-        _linked(b, item, "projects", projects)
-    for item in texts.PROBLEMS:
-        _linked(b, item, "problems", problems)
+
+
+def _diary_entries(b: Builder) -> JSON:
+    """Every diary entry (and the draft) in creation order; returns the diary's schema."""
     tags = tuple(dict.fromkeys(t for e in ENTRIES for t in e.tags))
     diary = s.diary_schema(tags)
     ordered = sorted((*ENTRIES, diary_2.DRAFT), key=v.created_at)
@@ -204,6 +235,11 @@ def build_sample() -> dict[str, JSON]:
             archived=entry.archived,
         )
         page["properties"] = v.diary_props(entry, diary, page["children"])
+    return diary
+
+
+def _subpages(b: Builder) -> None:
+    """The sub-pages the entries and linked pages asked for while they were added."""
     for sub, parent_id, created in b.pending_subpages:
         parent = {"type": "page_id", "page_id": parent_id}
         when = created + timedelta(minutes=20)
@@ -218,6 +254,10 @@ def build_sample() -> dict[str, JSON]:
             day,
             icon=v.icon(sub.icon),
         )
+
+
+def _runs(b: Builder) -> JSON:
+    """The inline database of runs; returns its schema."""
     runs = s.runs_schema()
     for day, title, km, duration in texts.RUNS:
         props = {
@@ -235,23 +275,7 @@ def build_sample() -> dict[str, JSON]:
         }
         parent = {"type": "database_id", "database_id": s.RUNS_DATABASE_ID}
         b.add(f"run:{day}", parent, props, v.local(-36, "21:25"), v.local(-36, "21:40"), "", day)
-    databases = [
-        _database("diary", diary, b, v.local(-240, "09:05")),
-        _database("problems", problems, b, v.local(-200, "10:05")),
-        _database("projects", projects, b, v.local(-200, "10:10")),
-        _database("runs", runs, b, v.local(-36, "21:20"), is_inline=True),
-    ]
-    return {
-        "format": "diaryflow-sandbox/1",
-        "space_id": s.SPACE_ID,
-        "url_base": s.URL_BASE,
-        "anchor_date": s.ANCHOR_DATE.isoformat(),
-        "me": s.OWNER_USER_ID,
-        "bot": s.BOT_USER_ID,
-        "users": s.user_records(),
-        "databases": databases,
-        "pages": b.pages,
-    }
+    return runs
 
 
 def newest_diary_day(data: dict[str, JSON]) -> date:

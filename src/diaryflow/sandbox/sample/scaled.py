@@ -121,31 +121,39 @@ def _entry(
         "created_by": s.OWNER_USER_ID,
         "archived": False,
         "url": f"{s.URL_BASE}/{page_id}",
-        "properties": {
-            "标题": {"type": "title", "title": text_items(title)},
-            "日期": {
-                "type": "date",
-                "date": {"start": day.isoformat(), "end": None, "time_zone": None},
-            },
-            "分类": {"type": "select", "select": dict(options[category])},
-            "心情": {"type": "select", "select": dict(options[s.MOODS[(index * 7) % 5]])},
-            "完成": {"type": "checkbox", "checkbox": index % 6 != 0},
-            "标签": {"type": "multi_select", "multi_select": [dict(t) for t in tags]},
-            "关联问题": _relation(["q-callback"] if index % 5 == 0 else []),
-            "关联项目": _relation(["p-order"] if category == "工作" else []),
-            "字数": {
-                "type": "formula",
-                "formula": {"type": "number", "number": len(plain_text(blocks))},
-            },
-            "项目进度": {
-                "type": "rollup",
-                "rollup": {"type": "array", "function": "show_original", "array": []},
-            },
-            "参与人": {"type": "people", "people": []},
-            "附件": {"type": "files", "files": []},
-            "参考链接": {"type": "url", "url": None},
-        },
+        "properties": _entry_properties(index, day, blocks, title, category, options, tags),
         "children": blocks,
+    }
+
+
+def _entry_properties(
+    index: int, day: date, blocks: list[JSON], title: str, category: str,
+    options: dict[str, JSON], tags: list[JSON],
+) -> dict[str, JSON]:
+    """A scaled entry's property values, varied by its index like a real diary's."""
+    return {
+        "标题": {"type": "title", "title": text_items(title)},
+        "日期": {
+            "type": "date",
+            "date": {"start": day.isoformat(), "end": None, "time_zone": None},
+        },
+        "分类": {"type": "select", "select": dict(options[category])},
+        "心情": {"type": "select", "select": dict(options[s.MOODS[(index * 7) % 5]])},
+        "完成": {"type": "checkbox", "checkbox": index % 6 != 0},
+        "标签": {"type": "multi_select", "multi_select": [dict(t) for t in tags]},
+        "关联问题": _relation(["q-callback"] if index % 5 == 0 else []),
+        "关联项目": _relation(["p-order"] if category == "工作" else []),
+        "字数": {
+            "type": "formula",
+            "formula": {"type": "number", "number": len(plain_text(blocks))},
+        },
+        "项目进度": {
+            "type": "rollup",
+            "rollup": {"type": "array", "function": "show_original", "array": []},
+        },
+        "参与人": {"type": "people", "people": []},
+        "附件": {"type": "files", "files": []},
+        "参考链接": {"type": "url", "url": None},
     }
 
 

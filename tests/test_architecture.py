@@ -1,0 +1,119 @@
+"""The import graph: every arrow points down the layers, and no module imports itself back."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "diaryflow"
+
+# Lower layers never import higher ones; a package's modules share its layer.
+LAYERS: tuple[frozenset[str], ...] = tuple(
+    frozenset(names.split())
+    for names in (
+        "__init__ errors files progress clock backoff window diary",
+        "flowus",
+        "config",
+        "logs llm",
+        "state",
+        "collect",
+        "generate",
+        "publish",
+        "checkpoints pipeline",
+        "schedule sandbox",
+        "cli __main__",
+    )
+)
+
+
+def _layer(module: str) -> int:
+    top = module.split(".")[1] if "." in module else "__init__"
+    for number, names in enumerate(LAYERS):
+        if top in names:
+            return number
+    raise AssertionError(f"{module} is in no layer: add its package to LAYERS")
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in SRC.rglob("*.py"):
+        parts = path.relative_to(SRC.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name if name != "diaryflow" else "diaryflow.__init__"] = path
+    return found
+
+
+def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
+    """The diaryflow modules a file imports, at the top or inside functions."""
+    package = ".".join(path.relative_to(SRC.parent).with_suffix("").parts[:-1])
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            base = node.module
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                base = f"{base}.{node.module}"
+            # ``from package import module`` needs the module, not the package's entry.
+            names = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
+                     for a in node.names]
+        else:
+            continue
+        found |= {n if n != "diaryflow" else "diaryflow.__init__" for n in names if n in modules
+                  or n == "diaryflow"}
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    return {name: _imports(path, modules) - {name} for name, path in modules.items()}
+
+
+def test_every_import_points_down_the_layers() -> None:
+    upward = sorted(
+        f"{module} (layer {_layer(module)}) imports {target} (layer {_layer(target)})"
+        for module, targets in _graph().items()
+        for target in targets
+        if _layer(target) > _layer(module)
+    )
+    assert upward == []
+
+
+def test_the_sandbox_stands_alone() -> None:
+    outside = sorted(
+        f"{module} imports {target}"
+        for module, targets in _graph().items()
+        if module.startswith("diaryflow.sandbox")
+        for target in targets
+        if not target.startswith("diaryflow.sandbox")
+    )
+    assert outside == []
+
+
+def test_no_import_cycles_outside_the_sandbox() -> None:
+    graph = {m: {t for t in ts if not t.startswith("diaryflow.sandbox")}
+             for m, ts in _graph().items() if not m.startswith("diaryflow.sandbox")}
+    state: dict[str, int] = {}
+    cycles: list[list[str]] = []
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph.get(module, ())):
+            if state.get(target) == 1:
+                cycles.append([*path[path.index(target):], target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []
+
+
+@pytest.mark.parametrize("module", sorted(_modules()))
+def test_every_module_is_in_a_layer(module: str) -> None:
+    _layer(module)
