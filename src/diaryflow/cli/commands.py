@@ -172,9 +172,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Show the next fire time, the last run and who holds the locks."""
-    from datetime import datetime, timezone
-
     from diaryflow.cli.views import status_lines
+    from diaryflow.clock import utc_now
     from diaryflow.schedule.fire_times import Schedule, next_fire
     from diaryflow.state.lock import Lock, run_lock_path, serve_lock_path
     from diaryflow.state.runs import recent_runs, settle_orphans
@@ -182,7 +181,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     config = _config(args)
     schedule = Schedule.from_settings(config.scheduler)
-    fire = next_fire(schedule, datetime.now(timezone.utc))
+    fire = next_fire(schedule, utc_now())
     with Store(config.state.path) as store:
         settle_orphans(store, "diaryflow status")
         rows = [r for r in recent_runs(store, 20) if r.status != "skipped"]

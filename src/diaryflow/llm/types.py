@@ -1,4 +1,4 @@
-"""Plain data about language-model calls, shared by the client and the report writer."""
+"""Plain data about language-model calls, shared by the client and the generate stage."""
 
 from __future__ import annotations
 
@@ -53,5 +53,5 @@ class CallRecord:
     response_body: str | None = None  # only when siliconflow.log_bodies is true
 
 
-# What the report writer needs from a model: messages in, one complete answer out.
+# What the generate stage needs from a model: messages in, one complete answer out.
 Complete = Callable[[Sequence[Message]], Completion]

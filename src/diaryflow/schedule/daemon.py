@@ -6,11 +6,12 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 from diaryflow.backoff import Backoff
+from diaryflow.clock import Clock, utc_now
 from diaryflow.config.load import Config
 from diaryflow.errors import DiaryflowError, LockedError
 from diaryflow.schedule.child import Outcome, run_command
@@ -31,7 +32,7 @@ MAX_SLEEP = 900.0  # look at the wall clock at least this often (suspend, clock 
 
 
 class Waiter(Protocol):
-    """Sleeps until a deadline or a signal (the real one is :class:`diaryflow.waker.Waker`)."""
+    """Sleeps until a deadline or a signal (the real one is :class:`.signals.Waker`)."""
 
     def wait(self, seconds: float) -> str | None:
         """Sleep up to ``seconds``; the signal event that cut it short, or None."""
@@ -83,7 +84,7 @@ class Daemon:
     load: Callable[[Path], Config]
     waiter: Waiter
     launcher: Launcher
-    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    now: Clock = utc_now
     notify: Callable[[Config, Failure], None] = lambda config, failure: None
     command: Callable[[Path, str, str, str], list[str]] = run_command
     # Called with each newly loaded configuration (the log files and the secrets to redact).

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from diaryflow.clock import utc_now
 from diaryflow.config.schema import Config, SchedulerSettings
 from diaryflow.errors import ConfigError
 from diaryflow.schedule.child import GRACE_SECONDS
@@ -57,7 +58,7 @@ class Install:
             workdir=source.parent,
             user=getpass.getuser(),
             log_dir=config.logging.dir,
-            host_time=datetime.now().astimezone(),
+            host_time=utc_now().astimezone(),
         )
 
     @property
