@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import date
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,9 +10,7 @@ import pytest
 from diaryflow.flowus.client import FlowUsClient
 from diaryflow.logs import reset_logging
 from diaryflow.sandbox import FlowUsSandbox, Workspace, sample_workspace
-
-END = date(2026, 11, 27)
-TOKEN = "sandbox-token"
+from tests.helpers import END, TOKEN, ClientFactory
 
 
 @pytest.fixture(autouse=True)
@@ -34,9 +31,6 @@ def sample_sandbox(sample_json: dict[str, Any]) -> Iterator[FlowUsSandbox]:
     """A sandbox serving a fresh copy of the sample workspace."""
     with FlowUsSandbox(Workspace.from_json(sample_json), token=TOKEN) as sandbox:
         yield sandbox
-
-
-ClientFactory = Callable[..., FlowUsClient]
 
 
 @pytest.fixture

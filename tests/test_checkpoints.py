@@ -18,7 +18,7 @@ from diaryflow.llm.types import Usage
 from diaryflow.sandbox import FlowUsSandbox
 from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
 from diaryflow.state.store import Store
-from tests.conftest import END, ClientFactory
+from tests.helpers import END, ClientFactory
 
 
 def test_a_snapshot_survives_json(

@@ -15,7 +15,7 @@ import pytest
 
 from diaryflow.sandbox import FlowUsSandbox
 from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
-from tests.conftest import END
+from tests.helpers import END
 
 ROOT = Path(__file__).resolve().parents[1]
 LEGACY = ROOT / "tests" / "fixtures" / "legacy_config.toml"

@@ -18,7 +18,7 @@ from diaryflow.sandbox import FlowUsSandbox
 from diaryflow.sandbox.flowus.faults import Fault
 from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
 from diaryflow.state.store import Store
-from tests.conftest import END
+from tests.helpers import END
 
 TITLE = f"AI生成内容 - {END.isoformat()}"
 MODEL = "deepseek-ai/DeepSeek-V3"

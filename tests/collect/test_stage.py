@@ -24,7 +24,7 @@ from diaryflow.sandbox.sample.load import (
     ROOT_PAGE_ID,
 )
 from diaryflow.state.store import Store
-from tests.conftest import END, ClientFactory
+from tests.helpers import END, ClientFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -1,4 +1,4 @@
-"""Tests for loading, validating and showing config.toml (functions called directly)."""
+"""Tests for loading and validating config.toml (functions called directly)."""
 
 from __future__ import annotations
 
@@ -13,31 +13,17 @@ import pytest
 from pydantic import BaseModel
 
 from diaryflow.config.load import (
-    Config,
     config_from_mapping,
     load_config,
     require_flowus_token,
     secrets,
 )
 from diaryflow.config.schema import SECTIONS
-from diaryflow.config.view import mask, permission_warnings, settings_lines
 from diaryflow.errors import ConfigError
+from tests.config.helpers import build, write
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 LEGACY_PAGE = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
-LONG_TOKEN = "flowus-token-0123456789wxyz"
-
-
-def write(folder: Path, text: str, name: str = "config.toml") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o600)
-    return path
-
-
-def build(data: dict[str, Any], env: dict[str, str] | None = None) -> Config:
-    return config_from_mapping(data, Path("/srv/diary"), env)
 
 
 def error_of(data: dict[str, Any], env: dict[str, str] | None = None) -> str:
@@ -285,48 +271,6 @@ def test_base_url_corrections() -> None:
     )
 
 
-def test_describe_masks_secrets() -> None:
-    config = build(
-        {
-            "flowus": {"token": f"Bearer {LONG_TOKEN}"},
-            "notify": {"webhook_url": "https://h.example/x"},
-        },
-        env={"SILICONFLOW_API_KEY": "short-key"},
-    )
-    text = "\n".join(settings_lines(config))
-    assert LONG_TOKEN not in text and LONG_TOKEN[:-4] not in text
-    assert "short-key" not in text and "h.example" not in text
-    assert "flowus.token = ****wxyz" in text
-    assert "siliconflow.token = ****  (from SILICONFLOW_API_KEY)" in text
-    assert "notify.webhook_url = ****" in text
-    assert "flowus.parent_page_id = (not set)" in text
-    assert 'scheduler.time = "08:00"' in text
-
-
-@pytest.mark.parametrize(
-    ("secret", "shown"), [("a" * 15, "****"), ("a" * 12 + "wxyz", "****wxyz"), ("", "****")]
-)
-def test_mask(secret: str, shown: str) -> None:
-    assert mask(secret) == shown
-
-
-def test_permission_warning_on_a_readable_file(tmp_path: Path) -> None:
-    path = write(tmp_path, '[flowus]\ntoken = "placeholder"\n')
-    path.chmod(0o644)
-    warnings = permission_warnings(load_config(path, env={}))
-    assert len(warnings) == 1
-    assert str(path) in warnings[0] and "0644" in warnings[0]
-    assert warnings[0].endswith(f"chmod 600 {path}")
-    path.chmod(0o600)
-    assert permission_warnings(load_config(path, env={})) == []
-
-
-def test_no_permission_warning_without_secrets_in_the_file(tmp_path: Path) -> None:
-    path = write(tmp_path, "[scheduler]\nenabled = true\n")
-    path.chmod(0o644)
-    assert permission_warnings(load_config(path, env={"FLOWUS_TOKEN": "from-env"})) == []
-
-
 def example_path() -> Path:
     return Path(str(resources.files("diaryflow") / "data" / "config.example.toml"))
 
@@ -389,18 +333,6 @@ def test_conflicting_page_id_and_url() -> None:
     assert message.startswith(
         'flowus.page_id = "5f6e7d8c9b0a4f1e8d2c3b4a59687766": expected the same page'
     )
-
-
-def test_config_is_frozen() -> None:
-    config = build({})
-    with pytest.raises(ValueError):
-        config.scheduler.max_retries = 5
-
-
-def test_every_field_describes_what_it_expects() -> None:
-    for section, model in SECTIONS.items():
-        for key, field in model.model_fields.items():
-            assert field.description, f"{section}.{key}"
 
 
 ODD_VALUES: list[object] = [True, "x", 3.5, -1, [], {}, dt.time(7, 30, 5)]

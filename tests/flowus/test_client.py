@@ -25,7 +25,7 @@ from diaryflow.flowus.client import FlowUsClient
 from diaryflow.sandbox import FlowUsSandbox, Workspace
 from diaryflow.sandbox.flowus.faults import Fault
 from diaryflow.sandbox.sample.load import DIARY_DATABASE_ID, ROOT_PAGE_ID
-from tests.conftest import TOKEN, ClientFactory
+from tests.helpers import TOKEN, ClientFactory
 
 PAGE = "11111111-2222-4333-8444-555555555555"
 

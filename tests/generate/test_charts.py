@@ -15,7 +15,7 @@ from diaryflow.generate.charts import (
     stats_section,
 )
 from diaryflow.generate.stats import Stats, compute_stats
-from tests.test_stats import sample_snapshot
+from tests.generate.helpers import sample_snapshot
 
 QUOTED_LIST = re.compile(r'^\[("[^"\n]*"(, "[^"\n]*")*)\]$')
 

@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
-from functools import cache
-from pathlib import Path
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from diaryflow.collect.stage import CollectOptions, collect
-from diaryflow.diary import Block, Entry, PageDoc, Snapshot, parse_block
-from diaryflow.flowus.client import FlowUsClient
+from diaryflow.diary import parse_block
 from diaryflow.generate.stats import UNFILLED, compute_stats, entry_chars
-from diaryflow.sandbox import FlowUsSandbox, Workspace, sample_workspace
-from diaryflow.sandbox.sample.load import DIARY_DATABASE_ID, ROOT_PAGE_ID
-from diaryflow.state.store import Store
-from tests.conftest import END
+from diaryflow.sandbox import Workspace, sample_workspace
+from diaryflow.sandbox.sample.load import DIARY_DATABASE_ID
+from tests.generate.helpers import blk, entry, rt, sample_snapshot, snapshot
+from tests.helpers import END
 
 SH = ZoneInfo("Asia/Shanghai")
 
 
-# ---- builders shared with the other report-writer tests ----
-
-
-def rt(text: str) -> dict[str, Any]:
-    return {"type": "text", "text": {"content": text}, "plain_text": text}
-
-
-def blk(kind: str, *children: Block, text: str | None = None, **data: object) -> Block:
-    if text is not None:
-        data["rich_text"] = [rt(text)]
-    return parse_block({"type": kind, "data": data, "has_children": bool(children)}, children)
+# ---- property values ----
 
 
 def select(name: str | None) -> dict[str, Any]:
@@ -47,49 +32,6 @@ def multi(*names: str) -> dict[str, Any]:
 
 def checkbox(value: bool) -> dict[str, Any]:
     return {"type": "checkbox", "checkbox": value}
-
-
-def entry(
-    title: str, day: date, *blocks: Block, props: dict[str, Any] | None = None, n: int = 0
-) -> Entry:
-    properties = {"标题": {"type": "title", "title": [rt(title)]}, **(props or {})}
-    page = PageDoc(
-        id=f"page-{day.isoformat()}-{n}-{title}",
-        title=title,
-        created_time=datetime(day.year, day.month, day.day, 1, n, tzinfo=timezone.utc),
-        last_edited_time="",
-        parent={"type": "database_id", "database_id": "db"},
-        properties=properties,
-        blocks=blocks,
-    )
-    return Entry(page, day)
-
-
-def snapshot(entries: list[Entry], start: date, end: date) -> Snapshot:
-    return Snapshot("db", "日记", "Asia/Shanghai", start, end, tuple(entries))
-
-
-@cache
-def sample_snapshot(recent_days: int) -> Snapshot:
-    """The sample diary as the collect stage reads it from the sandbox (read once per size)."""
-    with (
-        FlowUsSandbox(sample_workspace(END), token="t") as sandbox,
-        tempfile.TemporaryDirectory() as tmp,
-    ):
-        client = FlowUsClient.connect(
-            "t", sandbox.base_url, reads_per_minute=60_000, writes_per_minute=60_000
-        )
-        options = CollectOptions(
-            database_id=None,
-            page_id=ROOT_PAGE_ID,
-            date_property="日期",
-            timezone="Asia/Shanghai",
-            recent_days=recent_days,
-        )
-        try:
-            return collect(client, Store(Path(tmp) / "state.db"), options, END)
-        finally:
-            client.close()
 
 
 # ---- hand-built snapshots ----

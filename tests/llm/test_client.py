@@ -25,24 +25,14 @@ from diaryflow.errors import (
     LLMTimeout,
     LLMTruncated,
 )
-from diaryflow.llm.client import (
-    CONTINUE_PROMPT,
-    LLMClient,
-    classify_error,
-    merge_roles,
-    provider_extras,
-    retry_delay,
-    should_retry,
-    stream_options,
-)
-from diaryflow.llm.policy import should_fall_back
+from diaryflow.llm.client import CONTINUE_PROMPT, LLMClient, merge_roles
 from diaryflow.llm.types import CallRecord, Message
 from diaryflow.sandbox import OpenAISandbox
 from diaryflow.sandbox.openai.answer import estimate_tokens
 from diaryflow.sandbox.openai.server import LLMFault
+from tests.llm.helpers import MODEL
 
 KEY = "sk-sandbox-secret-0123456789abcdef"
-MODEL = "Qwen/Qwen3-8B"
 FALLBACK = "deepseek-ai/DeepSeek-V3"
 MESSAGES: list[Message] = [
     {"role": "system", "content": "你是日记助手。"},
@@ -121,18 +111,6 @@ def test_request_carries_the_settings_and_merged_roles(llm: Harness) -> None:
     original: list[Message] = [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]
     assert merge_roles(original) == [{"role": "user", "content": "a\n\nb"}]
     assert original[0]["content"] == "a" and merge_roles([]) == []
-
-
-def test_provider_extras_only_for_siliconflow_hosts() -> None:
-    every = {"top_k": 50, "min_p": 0.05, "enable_thinking": False}
-    for url in ("https://api.siliconflow.cn/v1", "https://API.SiliconFlow.com/v1/"):
-        assert provider_extras(url, MODEL, 50, 0.05, False) == every
-        assert provider_extras(url, MODEL, 50, None, None) == {"top_k": 50}
-        assert stream_options(url) is None
-    for url in ("https://api.openai.com/v1", "http://127.0.0.1:8000/v1",
-                "https://api.siliconflow.cn.example.com/v1"):  # fmt: skip
-        assert provider_extras(url, MODEL, 50, 0.05, True) == {}
-        assert stream_options(url) == {"include_usage": True}
 
 
 def test_sdk_environment_cannot_redirect_auth_or_leak_headers(
@@ -283,24 +261,6 @@ def test_deadline_ends_a_slow_stream(llm: Harness) -> None:
     assert elapsed < 3.5
 
 
-def test_retry_decisions_are_pure() -> None:
-    overloaded = LLMOverloaded("busy")
-    assert should_retry(overloaded, 1) and should_retry(overloaded, 4)
-    assert not should_retry(overloaded, 5)
-    assert not should_retry(LLMBadRequest("bad"), 1)
-    assert not should_retry(LLMAuthError("key"), 1)
-    assert not should_retry(LLMRateLimited("day", day_limit=True), 1)
-    assert should_retry(LLMRateLimited("minute"), 1)
-    assert should_retry(LLMTimeout("slow"), 1) and not should_retry(LLMTimeout("slow"), 2, 4, 1)
-    assert [retry_delay(n) for n in range(1, 8)] == [2, 4, 8, 16, 32, 60, 60]
-    assert retry_delay(3, 9.5) == 9.5 and retry_delay(1, 10_000) == 300
-    assert not should_fall_back(overloaded, 1, 1, 4, True)
-    assert should_fall_back(overloaded, 2, 2, 4, True)
-    assert should_fall_back(overloaded, 1, 1, 0, True)  # out of retries
-    assert not should_fall_back(overloaded, 2, 2, 4, False)
-    assert not should_fall_back(LLMServerError("x"), 5, 5, 4, True)
-
-
 # ----- truncation
 
 
@@ -369,40 +329,7 @@ def test_bodies_are_recorded_only_with_log_bodies(
     assert any(TEXT in message for message in info)  # shown at the default level too
 
 
-# ----- classification and configuration
-
-
-@pytest.mark.parametrize(
-    ("status", "body", "headers", "cls"),
-    [
-        (400, {"code": 20015, "message": "length of prompt_tokens (68957) must be less than "
-               "max_seq_len (65536)", "data": None}, {}, LLMPromptTooLong),
-        (400, {"code": 20012, "message": "Model does not exist.", "data": None}, {},
-         LLMBadRequest),
-        (401, "Invalid token", {}, LLMAuthError),
-        (403, {"code": 30001, "message": "Sorry, your account balance is insufficient"}, {},
-         LLMAuthError),
-        (404, "404 page not found", {}, LLMBadRequest),
-        (429, {"code": 42900, "message": "Details: TPM limit reached."}, {"Retry-After": "3"},
-         LLMRateLimited),
-        (503, {"code": 50505, "message": "Model service overloaded."}, {}, LLMOverloaded),
-        (503, {"code": 50508, "message": "System is busy"}, {}, LLMOverloaded),
-        (500, {"error": {"message": "boom", "type": "server_error"}}, {}, LLMServerError),
-        (502, "<html><title>502 Bad Gateway</title></html>", {}, LLMServerError),
-        (504, None, {}, LLMServerError),
-    ],
-)  # fmt: skip
-def test_classify_error(
-    status: int, body: object, headers: dict[str, str], cls: type[LLMError]
-) -> None:
-    error = classify_error(status, body, MODEL, headers)
-    assert type(error) is cls and error.status == status and error.model == MODEL
-    if isinstance(error, LLMPromptTooLong):
-        assert error.limit == 65536
-    if isinstance(error, LLMRateLimited):
-        assert error.retry_after == 3.0 and not error.day_limit and error.retryable
-    if status == 502:
-        assert "502 Bad Gateway" in str(error) and "<" not in str(error)
+# ----- configuration
 
 
 def test_from_config(llm: Harness, tmp_path: Path) -> None:

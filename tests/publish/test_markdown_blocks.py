@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -19,6 +18,7 @@ from diaryflow.publish.markdown_blocks import (
 from diaryflow.publish.markdown_inline import MAX_TEXT, utf16_length
 from diaryflow.sandbox.flowus.api_blocks import CAN_HAVE_CHILDREN, MAX_DEPTH
 from diaryflow.sandbox.flowus.validation import validate_request
+from tests.publish.helpers import items, shape, text
 
 COLORED = {
     "paragraph", "heading_1", "heading_2", "heading_3", "bulleted_list_item",
@@ -32,21 +32,8 @@ def walk(blocks: Sequence[BlockSpec], depth: int = 1) -> Iterator[tuple[BlockSpe
         yield from walk(block.children, depth + 1)
 
 
-def items(block: BlockSpec, key: str = "rich_text") -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = block.data[key]
-    return found
-
-
-def text(block: BlockSpec, key: str = "rich_text") -> str:
-    return "".join(item["text"]["content"] for item in items(block, key))
-
-
 def cell_texts(row: BlockSpec) -> list[str]:
     return ["".join(i["text"]["content"] for i in cell) for cell in row.data["cells"]]
-
-
-def shape(blocks: Sequence[BlockSpec]) -> list[Any]:
-    return [(b.type, text(b) if "rich_text" in b.data else "", shape(b.children)) for b in blocks]
 
 
 def assert_publishable(blocks: Sequence[BlockSpec]) -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from diaryflow.publish.markdown_blocks import markdown_to_blocks
 from diaryflow.publish.markdown_inline import MAX_TEXT, split_text, utf16_length
-from tests.test_blocks import items, shape, text
+from tests.publish.helpers import items, shape, text
 
 FAMILY = "👨\u200d👩\u200d👧"  # 8 UTF-16 units, one grapheme
 THUMB = "👍🏽"  # emoji + skin-tone modifier, 4 units

@@ -20,7 +20,7 @@ from diaryflow.sandbox.flowus.faults import Fault
 from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
 from diaryflow.state.runs import report_page
 from diaryflow.state.store import Store
-from tests.conftest import ClientFactory
+from tests.helpers import ClientFactory
 
 TITLE = "AI生成内容 - 2026-11-27"
 TARGET = PageTarget("default", "2026-11-27", ROOT_PAGE_ID, TITLE, "🤖")

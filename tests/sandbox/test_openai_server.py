@@ -11,12 +11,7 @@ import httpx
 import pytest
 
 from diaryflow.sandbox import OpenAISandbox
-from diaryflow.sandbox.openai.answer import (
-    cut_to_tokens,
-    default_responder,
-    estimate_tokens,
-    split_continuation,
-)
+from diaryflow.sandbox.openai.answer import default_responder, estimate_tokens
 from diaryflow.sandbox.openai.server import LLMFault
 
 KEY = "sandbox-llm-key"
@@ -257,19 +252,3 @@ def test_default_responder_is_deterministic_chinese_markdown() -> None:
     with OpenAISandbox() as server, httpx.Client(base_url=server.base_url, headers=AUTH) as client:
         answer = client.post("/chat/completions", json={"model": MODEL, **body}).json()
     assert answer["choices"][0]["message"]["content"] == text
-
-
-def test_token_estimates() -> None:
-    assert estimate_tokens("") == 0
-    assert estimate_tokens("日记") == 2  # 1.5 rounded up
-    assert estimate_tokens("abcdefghij") == 3
-    assert estimate_tokens("日记abc") == 3  # 1.5 + 0.9
-    assert cut_to_tokens("一二三四五", 3) == "一二三四"
-    messages = [
-        {"role": "user", "content": "q"},
-        {"role": "assistant", "content": "A"},
-        {"role": "user", "content": "more"},
-        {"role": "assistant", "content": "B"},
-        {"role": "user", "content": "more"},
-    ]
-    assert split_continuation(messages) == ([messages[0]], "AB")

@@ -1,8 +1,7 @@
-"""The locks next to the state database, and secret redaction in every log line."""
+"""The locks next to the state database: one holder at a time, and who holds it."""
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -11,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from diaryflow.config.load import config_from_mapping
 from diaryflow.errors import LockedError
-from diaryflow.logs import REDACTED, RedactSecrets, setup_logging
 from diaryflow.state.lock import Lock, run_lock_path, serve_lock_path
 
 
@@ -58,27 +55,3 @@ def test_a_waiting_run_gets_the_lock_when_it_frees(tmp_path: Path) -> None:
 
     Lock(path).acquire(60, what="x", sleep=release_then_sleep)
     assert len(waits) == 1
-
-
-def test_secrets_are_redacted_from_messages_arguments_and_tracebacks(tmp_path: Path) -> None:
-    config = config_from_mapping({
-        "flowus": {"token": "Bearer flowus-secret-value"},
-        "siliconflow": {"token": "llm-secret-value-1234"},
-        "notify": {"webhook_url": "https://hooks.example/abc/hook-secret-777"},
-    }, base_dir=tmp_path)
-    setup_logging(config)
-    log = logging.getLogger("diaryflow.llm")
-    log.warning("key %s refused", "llm-secret-value-1234")
-    try:
-        raise RuntimeError("token flowus-secret-value leaked into an error")
-    except RuntimeError:
-        log.exception("failed with https://hooks.example/abc/hook-secret-777")
-    text = (tmp_path / "logs" / "siliconflow_api_requests.log").read_text(encoding="utf-8")
-    for secret in ("flowus-secret-value", "llm-secret-value-1234", "hook-secret-777"):
-        assert secret not in text
-    assert text.count(REDACTED) >= 3 and "RuntimeError" in text
-
-
-def test_redaction_replaces_the_longer_secret_first() -> None:
-    redact = RedactSecrets(["abcd", "abcdefgh"])
-    assert redact.redact("x abcdefgh y abcd") == f"x {REDACTED} y {REDACTED}"

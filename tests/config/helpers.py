@@ -1,0 +1,20 @@
+"""Builders the config tests share: a config file on disk, a Config from a mapping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from diaryflow.config.load import Config, config_from_mapping
+
+
+def write(folder: Path, text: str, name: str = "config.toml") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def build(data: dict[str, Any], env: dict[str, str] | None = None) -> Config:
+    return config_from_mapping(data, Path("/srv/diary"), env)
