@@ -35,7 +35,7 @@ def test_one_holder_at_a_time_and_the_holder_is_named(tmp_path: Path) -> None:
         assert 0.5 <= time.monotonic() - started < 2
     finally:
         holder.kill()  # SIGKILL: the kernel lets go of the lock
-        holder.wait()
+        holder.communicate()
     lock = Lock(path)
     assert lock.holder() is None
     lock.acquire(0.5, what="x")

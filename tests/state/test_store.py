@@ -67,12 +67,13 @@ def test_a_new_file_gets_every_migration_and_wal(tmp_path: Path) -> None:
 def test_an_in_memory_database_gets_every_migration(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # the setup lock of ":memory:" is a file in the working folder
+    monkeypatch.chdir(tmp_path)
     with Store(Path(":memory:")) as memory, Store(tmp_path / "state.db") as disk:
         assert memory.query("PRAGMA user_version") == [(len(MIGRATIONS),)]
         assert memory.query("PRAGMA journal_mode") == [("memory",)]  # SQLite keeps it off WAL
         assert tables(memory) >= TABLES
         assert schema(memory) == schema(disk)
+    assert not (tmp_path / ":memory:.setup.lock").exists()  # nobody else can open it: no lock
 
 
 def test_an_older_database_is_upgraded_and_keeps_its_data(tmp_path: Path) -> None:
@@ -100,6 +101,9 @@ def test_a_database_from_a_newer_diaryflow_is_refused(tmp_path: Path, journal: s
         Store(path)
     assert str(path) in str(caught.value) and "newer" in str(caught.value)
     assert raw_version(path) == newer  # refused, not migrated down or over
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone() == (journal,)  # left as it was
+    db.close()
 
 
 def test_reopening_an_up_to_date_database_changes_nothing(

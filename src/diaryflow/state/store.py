@@ -111,20 +111,32 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-            if not self._is_set_up():
-                # Processes started together (a run and a status poll) would otherwise race
-                # to switch to WAL and to apply the same migration twice.
-                with Lock(setup_lock_path(path)) as setup:
-                    setup.acquire(SETUP_WAIT, what="another process is setting up the state "
-                                                   "database")
-                    self._set_up()
-        except (OSError, sqlite3.Error, LockedError) as exc:
+        except (OSError, sqlite3.Error) as exc:
             raise StateError(f"cannot open the state database {path}: {exc}") from exc
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            self._set_up_once()
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        except BaseException as exc:
+            self._db.close()
+            if isinstance(exc, OSError | sqlite3.Error | LockedError):
+                raise StateError(f"cannot open the state database {path}: {exc}") from exc
+            raise
 
-    def _is_set_up(self) -> bool:
-        journal = str(self._db.execute("PRAGMA journal_mode").fetchone()[0])
-        return journal.lower() == "wal" and self._version() == len(MIGRATIONS)
+    def _set_up_once(self) -> None:
+        """Switch to WAL and migrate, unless that is done; one process at a time does it."""
+        if self._version() == len(MIGRATIONS) and self._journal() in ("wal", "memory"):
+            return
+        if str(self.path) == ":memory:":
+            self._set_up()  # nobody else can see it
+            return
+        # Processes started together (a run and a status poll) would otherwise race to
+        # switch to WAL and to apply the same migration twice.
+        with Lock(setup_lock_path(self.path)) as setup:
+            setup.acquire(SETUP_WAIT, what="another process is setting up the state database")
+            self._set_up()
+
+    def _journal(self) -> str:
+        return str(self._db.execute("PRAGMA journal_mode").fetchone()[0]).lower()
 
     def _version(self) -> int:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
@@ -135,8 +147,9 @@ class Store:
         return version
 
     def _set_up(self) -> None:
+        version = self._version()  # a newer schema is refused before anything changes
         self._db.execute("PRAGMA journal_mode=WAL")
-        for number in range(self._version(), len(MIGRATIONS)):
+        for number in range(version, len(MIGRATIONS)):
             self._db.executescript(
                 f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
             )
