@@ -14,7 +14,8 @@ def doc(page_id: str, title: str, created: datetime, *blocks: Block, **props: An
     return PageDoc(page_id, title, created, "", {}, props, blocks)
 
 
-def test_render_snapshot_line_by_line() -> None:
+def week() -> Snapshot:
+    """Three entries on two days; links repeating the project and an entry; two missing pages."""
     cst = timezone(timedelta(hours=8))
     wednesday = doc(
         "e3", "周三", datetime(2024, 3, 3, 9, tzinfo=cst),
@@ -33,7 +34,7 @@ def test_render_snapshot_line_by_line() -> None:
         blk("paragraph", text="目标\n\n\n\n上线"),
         状态={"type": "status", "status": {"name": "进行中"}},
     )  # fmt: skip
-    snapshot = Snapshot(
+    return Snapshot(
         database_id="db",
         database_title="我的日记",
         timezone="Asia/Shanghai",
@@ -47,36 +48,42 @@ def test_render_snapshot_line_by_line() -> None:
         linked=(project, wednesday, project),
         missing=(MissingPage("deadbeef-00", 404, "not_found"), MissingPage("cafebabe-1", 403, "")),
     )
-    expected = [
-        "# 我的日记",
-        "时间范围: 2024-03-01 – 2024-03-07 · 时区: Asia/Shanghai · 条目: 3",
-        "",
-        "## 2024-03-01 · 早上",
-        "心情: 平静",
-        "",
-        "### 计划",
-        "",
-        "- [ ] 跑步",
-        "- [x] 读书",
-        "",
-        "## 2024-03-01 · 晚上",
-        "",
-        "## 2024-03-03 · 周三",
-        "",
-        "推进 [[项目A]]",
-        "",
-        "# 关联页面",
-        "",
-        "## 项目A",
-        "状态: 进行中",
-        "",
-        "目标",
-        "",
-        "上线",
-        "",
-        "注: 无法读取的页面: deadbeef (not_found), cafebabe (HTTP 403)",
-    ]
+
+
+EXPECTED = [
+    "# 我的日记",
+    "时间范围: 2024-03-01 – 2024-03-07 · 时区: Asia/Shanghai · 条目: 3",
+    "",
+    "## 2024-03-01 · 早上",
+    "心情: 平静",
+    "",
+    "### 计划",
+    "",
+    "- [ ] 跑步",
+    "- [x] 读书",
+    "",
+    "## 2024-03-01 · 晚上",
+    "",
+    "## 2024-03-03 · 周三",
+    "",
+    "推进 [[项目A]]",
+    "",
+    "# 关联页面",
+    "",
+    "## 项目A",
+    "状态: 进行中",
+    "",
+    "目标",
+    "",
+    "上线",
+    "",
+    "注: 无法读取的页面: deadbeef (not_found), cafebabe (HTTP 403)",
+]
+
+
+def test_render_snapshot_line_by_line() -> None:
+    snapshot = week()
     rendered = render_snapshot(snapshot)
-    assert rendered.split("\n")[:-1] == expected
-    assert rendered == "\n".join(expected) + "\n"
+    assert rendered.split("\n")[:-1] == EXPECTED
+    assert rendered == "\n".join(EXPECTED) + "\n"
     assert "心情" not in render_snapshot(snapshot, include_properties=False)

@@ -1,49 +1,22 @@
-"""The collect stage against the sandbox: window, bodies, links, cache, missing pages."""
+"""The collect stage against the sandbox: the window, the day of an entry, finding the database."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from diaryflow.collect.stage import CollectOptions, collect
-from diaryflow.diary import Block, Snapshot
 from diaryflow.errors import CollectError, ConfigError
 from diaryflow.sandbox import FlowUsSandbox, Workspace
 from diaryflow.sandbox.flowus.faults import Fault
-from diaryflow.sandbox.sample.load import (
-    DIARY_DATABASE_ID,
-    PRIVATE_PAGE_ID,
-    PROBLEM_DATABASE_ID,
-    PROJECT_DATABASE_ID,
-    ROOT_PAGE_ID,
-)
+from diaryflow.sandbox.sample.load import DIARY_DATABASE_ID, ROOT_PAGE_ID
 from diaryflow.state.store import Store
+from tests.collect.helpers import run
 from tests.helpers import END, ClientFactory
 
 SH = ZoneInfo("Asia/Shanghai")
-
-
-def options(**changes: Any) -> CollectOptions:
-    base: dict[str, Any] = {
-        "database_id": None,
-        "page_id": ROOT_PAGE_ID,
-        "date_property": "日期",
-        "timezone": "Asia/Shanghai",
-        "recent_days": 7,
-    }
-    base.update(changes)
-    return CollectOptions(**base)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "state.db")
 
 
 def expected_days(ws: Workspace, date_property: str | None, tz: ZoneInfo) -> dict[str, date]:
@@ -65,26 +38,24 @@ def in_window(days: dict[str, date], end: date, n: int) -> set[str]:
     return {pid for pid, d in days.items() if end - timedelta(days=n - 1) <= d <= end}
 
 
-def children_requests(sandbox: FlowUsSandbox) -> list[str]:
-    return [r.path for r in sandbox.requests if r.path.endswith("/children")]
-
-
-def walk(blocks: tuple[Block, ...]) -> list[Block]:
-    out: list[Block] = []
-    for b in blocks:
-        out.append(b)
-        out.extend(walk(b.children))
-    return out
-
-
-def run(
-    sandbox: FlowUsSandbox,
-    make_client: ClientFactory,
-    store: Store,
-    end: date = END,
-    **changes: Any,
-) -> Snapshot:
-    return collect(make_client(sandbox), store, options(**changes), end)
+def after_midnight_page() -> dict[str, Any]:
+    """A diary row made 2026-11-27 16:30 UTC: 00:30 on the 28th in Shanghai, 11:30 on the 27th
+    in New York."""
+    return {
+        "id": "aaaaaaaa-0000-4000-8000-000000000001",
+        "parent": {"type": "database_id", "database_id": DIARY_DATABASE_ID},
+        "created_time": "2026-11-27T16:30:00.000Z",
+        "last_edited_time": "2026-11-27T16:30:00.000Z",
+        "properties": {
+            "标题": {
+                "type": "title",
+                "title": [
+                    {"type": "text", "text": {"content": "午夜之后"}, "plain_text": "午夜之后"}
+                ],
+            }
+        },
+        "children": [],
+    }
 
 
 @pytest.mark.parametrize("recent_days", [1, 7, 30])
@@ -113,22 +84,7 @@ def test_timezone_decides_the_day_around_midnight(
     sample_sandbox: FlowUsSandbox, make_client: ClientFactory, store: Store
 ) -> None:
     ws = sample_sandbox.workspace
-    # 2026-11-27 16:30 UTC: 00:30 on the 28th in Shanghai, 11:30 on the 27th in New York
-    late = {
-        "id": "aaaaaaaa-0000-4000-8000-000000000001",
-        "parent": {"type": "database_id", "database_id": DIARY_DATABASE_ID},
-        "created_time": "2026-11-27T16:30:00.000Z",
-        "last_edited_time": "2026-11-27T16:30:00.000Z",
-        "properties": {
-            "标题": {
-                "type": "title",
-                "title": [
-                    {"type": "text", "text": {"content": "午夜之后"}, "plain_text": "午夜之后"}
-                ],
-            }
-        },
-        "children": [],
-    }
+    late = after_midnight_page()
     ws.add_page(late)
     sh = run(sample_sandbox, make_client, store, date_property=None, recent_days=1)
     assert late["id"] not in {e.page.id for e in sh.entries}
@@ -150,112 +106,6 @@ def test_timezone_decides_the_day_around_midnight(
         timezone="America/New_York",
     )
     assert late["id"] in {e.page.id for e in ny.entries}
-
-
-def test_every_block_of_every_entry_is_collected(
-    sample_sandbox: FlowUsSandbox, make_client: ClientFactory, store: Store
-) -> None:
-    snap = run(sample_sandbox, make_client, store, recent_days=60)
-    ws = sample_sandbox.workspace
-    for entry in snap.entries:
-        got = [b.id for b in walk(entry.page.blocks)]
-        want = list(tree_ids(ws, entry.page.id))
-        assert sorted(got) == sorted(want), entry.page.title
-    types = {b.type for e in snap.entries for b in walk(e.page.blocks)}
-    assert {"table_row", "column", "to_do", "toggle", "code", "callout", "synced_block"} <= types
-    assert max(len(e.page.blocks) for e in snap.entries) > 100  # a paginated body
-    typed = [b for e in snap.entries for b in walk(e.page.blocks) if b.type == "paragraph"]
-    assert all("rich_text" in b.data for b in typed)  # both block shapes normalised
-
-
-def tree_ids(ws: Workspace, container: str) -> Iterator[str]:
-    """Every block id a reader of the page sees (a synced copy shows its source's blocks);
-    the content of a child page or child database belongs to that page, not this one."""
-    for block in ws.children_list(container) or []:
-        yield block["id"]
-        if block["type"] not in ("child_page", "child_database"):
-            yield from tree_ids(ws, block["id"])
-
-
-def test_relations_and_mentions_are_followed_once_whatever_their_age(
-    sample_sandbox: FlowUsSandbox, make_client: ClientFactory, store: Store
-) -> None:
-    snap = run(sample_sandbox, make_client, store, recent_days=60, max_relation_depth=3)
-    parents = Counter(p.parent.get("database_id") for p in snap.linked)
-    assert parents[PROBLEM_DATABASE_ID] > 0 and parents[PROJECT_DATABASE_ID] > 0
-    assert min(p.created_time.date() for p in snap.linked) < snap.window_start
-    page_reads = Counter(r.path for r in sample_sandbox.requests if r.path.startswith("/v1/pages/"))
-    assert page_reads and max(page_reads.values()) == 1  # the relation cycle is read once
-    entry_ids = {e.page.id for e in snap.entries}
-    assert not entry_ids & {p.id for p in snap.linked}
-    assert PRIVATE_PAGE_ID in {m.id for m in snap.missing}  # unreadable, reported, not fatal
-
-
-def test_relation_depth_limits_how_far_links_are_followed(
-    sample_sandbox: FlowUsSandbox, make_client: ClientFactory, store: Store
-) -> None:
-    sizes = [
-        len(run(sample_sandbox, make_client, store, recent_days=3, max_relation_depth=d).linked)
-        for d in (0, 1, 2, 5)
-    ]
-    assert sizes[0] == 0
-    assert 0 < sizes[1] < sizes[2] <= sizes[3]
-    no_links = run(
-        sample_sandbox,
-        make_client,
-        store,
-        recent_days=3,
-        fetch_relations=False,
-        include_mentioned=False,
-    )
-    assert no_links.linked == ()
-
-
-def test_an_unchanged_page_costs_no_block_requests(
-    sample_sandbox: FlowUsSandbox, make_client: ClientFactory, store: Store
-) -> None:
-    first = run(sample_sandbox, make_client, store, recent_days=14)
-    cold = len(children_requests(sample_sandbox))
-    sample_sandbox.clear_requests()
-    second = run(sample_sandbox, make_client, store, recent_days=14)
-    assert second == first
-    assert children_requests(sample_sandbox) == []
-    changed = first.entries[-1].page.id
-    sample_sandbox.workspace.add_blocks(
-        changed,
-        [
-            {
-                "type": "paragraph",
-                "data": {
-                    "rich_text": [
-                        {"type": "text", "text": {"content": "补充一句"}, "plain_text": "补充一句"}
-                    ]
-                },
-            }
-        ],
-    )
-    sample_sandbox.clear_requests()
-    third = run(sample_sandbox, make_client, store, recent_days=14)
-    assert 0 < len(children_requests(sample_sandbox)) < cold
-    in_changed_page = {changed, *tree_ids(sample_sandbox.workspace, changed)}
-    requested = {p.split("/")[3] for p in children_requests(sample_sandbox)}
-    assert changed in requested and requested <= in_changed_page
-    last = third.entries[-1].page
-    assert last.id == changed and last.blocks[-1].data["rich_text"][0]["plain_text"] == "补充一句"
-
-
-def test_a_page_deleted_mid_run_is_reported_and_skipped(
-    sample_sandbox: FlowUsSandbox, make_client: ClientFactory, store: Store
-) -> None:
-    full = run(sample_sandbox, make_client, Store(store.path.with_name("other.db")))
-    victim = full.entries[0].page.id
-    sample_sandbox.inject(
-        Fault("status", path=f"/blocks/{victim}/children", status=404, code="not_found", times=1)
-    )
-    snap = run(sample_sandbox, make_client, store)
-    assert victim not in {e.page.id for e in snap.entries}
-    assert len(snap.entries) == len(full.entries) - 1
-    assert [m.status for m in snap.missing if m.id == victim] == [404]
 
 
 def test_the_database_is_found_from_the_page_url(

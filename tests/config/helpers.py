@@ -1,4 +1,4 @@
-"""Builders the config tests share: a config file on disk, a Config from a mapping."""
+"""What the config tests share: the legacy page id, a config file on disk, a Config from a dict."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from diaryflow.config.load import Config, config_from_mapping
+
+LEGACY_PAGE = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"  # in tests/fixtures/legacy_config.toml
 
 
 def write(folder: Path, text: str, name: str = "config.toml") -> Path:
