@@ -198,7 +198,7 @@ def test_report_survives_the_sandbox(sandbox: FlowUsSandbox, path: Path) -> None
     assert_same_content(extract(source), extract(render_blocks(fetch(sandbox, page), {})))
 
 
-# ----- what the collect renderer (render.py) loses; strict, so a fix shows up here
+# ----- what collect/to_markdown.py loses; strict, so a fix shows up here
 
 
 def test_nesting_under_numbered_items() -> None:
@@ -216,7 +216,7 @@ def test_autolink_stays_a_link() -> None:
     assert extract(round_trip("见 <https://flowus.cn>")).links == Counter(["https://flowus.cn"])
 
 
-@pytest.mark.xfail(strict=True, reason="render.py does not escape Markdown in plain text")
+@pytest.mark.xfail(strict=True, reason="to_markdown.py does not escape Markdown in plain text")
 def test_literal_markdown_characters() -> None:
     source = "\\# 不是标题，\\*也不是斜体\\*\n"
     assert extract(round_trip(source)).headings == []
@@ -224,6 +224,6 @@ def test_literal_markdown_characters() -> None:
 
 
 def test_images_come_back_as_links() -> None:
-    # Not lost, but no longer an image: render.py writes media blocks as [caption](url).
+    # Not lost, but no longer an image: to_markdown.py writes media blocks as [caption](url).
     after = round_trip("![本周照片](https://img.example.com/a.png)")
     assert after == "[本周照片](https://img.example.com/a.png)"
