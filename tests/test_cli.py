@@ -136,7 +136,10 @@ def test_check_names_the_one_setting_left(tmp_path: Path) -> None:
     assert "run: cannot run: set flowus.parent_page_id" in result.stdout
     assert result.stderr.strip().splitlines()[-1] == (
         "diaryflow: error: run and serve cannot work yet: set flowus.parent_page_id")
-    full = diaryflow("check", "--config", str(LEGACY))
+    whole = tmp_path / "whole" / "config.toml"
+    whole.parent.mkdir()
+    shutil.copy(LEGACY, whole)
+    full = diaryflow("check", "--config", str(whole))
     assert "run: ready (reports by " in full.stdout
     assert "serve: ready (a report every day at 08:00 Asia/Shanghai)" in full.stdout
 
