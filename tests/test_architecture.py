@@ -13,7 +13,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "diaryflow"
 LAYERS: tuple[frozenset[str], ...] = tuple(
     frozenset(names.split())
     for names in (
-        "__init__ errors files progress clock backoff window diary",
+        "__init__ lazy errors files progress clock backoff window diary",
         "flowus",
         "config",
         "logs llm",
@@ -117,3 +117,19 @@ def test_no_import_cycles_outside_the_sandbox() -> None:
 @pytest.mark.parametrize("module", sorted(_modules()))
 def test_every_module_is_in_a_layer(module: str) -> None:
     _layer(module)
+
+
+PACKAGES = ("config", "flowus", "llm", "state", "collect", "generate", "publish", "schedule",
+            "cli")
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_each_package_exports_its_entry_and_nothing_else(package: str) -> None:
+    import importlib
+    import types
+
+    module = importlib.import_module(f"diaryflow.{package}")
+    exported = {name: getattr(module, name) for name in module.__all__}
+    assert exported and not any(isinstance(v, types.ModuleType) for v in exported.values())
+    for name, value in exported.items():
+        assert value.__module__.startswith(f"diaryflow.{package}."), name

@@ -9,15 +9,13 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from diaryflow.cli.checks import check_llm, check_online
 from diaryflow.cli.console import TerminalProgress
 from diaryflow.config.load import Config, load_config
 from diaryflow.config.view import permission_warnings, settings_lines
 from diaryflow.errors import EXIT_OK, ConfigError, ConfigIncomplete
-from diaryflow.pipeline import ExportResult, export
 
 if TYPE_CHECKING:
-    from diaryflow.pipeline import RunResult
+    from diaryflow.pipeline import ExportResult, RunResult
 
 RUN_LOCK_WAIT = 60.0
 
@@ -129,6 +127,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     for state in states:
         print(state.line())
     if args.online and states[0].ready:  # FlowUs can be proven as soon as export can work
+        from diaryflow.cli.checks import check_llm, check_online
+
         for line in check_online(config):
             print(line)
         for line in check_llm(config):
@@ -144,6 +144,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Collect the diary window into data.log."""
+    from diaryflow.pipeline import export
+
     config = _config(args)
     if not config.database.enabled:
         print("database.enabled = false: reading the diary database is switched off; "
