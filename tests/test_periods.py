@@ -98,6 +98,16 @@ def test_rolling_keeps_todays_meaning() -> None:
         rolling(date(2026, 11, 30), 0)
 
 
+def test_the_rolling_window_is_recent_days_ending_on_the_run_date() -> None:
+    def window(end: date, days: int) -> tuple[date, date]:
+        period = rolling(end, days)
+        return period.start, period.end
+
+    assert window(date(2026, 11, 27), 7) == (date(2026, 11, 21), date(2026, 11, 27))
+    assert window(date(2026, 3, 1), 1) == (date(2026, 3, 1), date(2026, 3, 1))
+    assert window(date(2024, 3, 1), 2) == (date(2024, 2, 29), date(2024, 3, 1))
+
+
 def test_previous_periods_tile_the_calendar() -> None:
     for kind in ("day", "week", "month", "year"):
         period = containing(kind, date(2026, 3, 15))

@@ -7,16 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from diaryflow.window import entry_day, parse_flowus_date, run_date, window
+from diaryflow.window import entry_day, parse_flowus_date, run_date
 
 SH = ZoneInfo("Asia/Shanghai")
 NY = ZoneInfo("America/New_York")
-
-
-def test_window_is_recent_days_ending_on_the_run_date() -> None:
-    assert window(date(2026, 11, 27), 7) == (date(2026, 11, 21), date(2026, 11, 27))
-    assert window(date(2026, 3, 1), 1) == (date(2026, 3, 1), date(2026, 3, 1))
-    assert window(date(2024, 3, 1), 2) == (date(2024, 2, 29), date(2024, 3, 1))
 
 
 @pytest.mark.parametrize(

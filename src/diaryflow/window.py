@@ -1,4 +1,4 @@
-"""Pure date logic: the run's window, and the day a diary entry belongs to."""
+"""Pure date logic: the run's date, timestamps, and the day a diary entry belongs to."""
 
 from __future__ import annotations
 
@@ -17,11 +17,6 @@ _DATE = re.compile(
 def run_date(now: datetime, tz: ZoneInfo) -> date:
     """The calendar date of ``now`` (an aware datetime) in the configured timezone."""
     return now.astimezone(tz).date()
-
-
-def window(end: date, recent_days: int) -> tuple[date, date]:
-    """The ``recent_days`` days ending on ``end``, both ends included."""
-    return end - timedelta(days=recent_days - 1), end
 
 
 def window_start_instant(start: date, tz: ZoneInfo) -> datetime:

@@ -26,9 +26,10 @@ from diaryflow.diary import (
 from diaryflow.errors import FlowUsBadRequest, FlowUsForbidden, FlowUsNotFound
 from diaryflow.flowus.client import FlowUsClient
 from diaryflow.flowus.trees import fetch_trees
+from diaryflow.periods import rolling
 from diaryflow.progress import NoProgress, Progress
 from diaryflow.state.store import Store
-from diaryflow.window import entry_day, parse_timestamp, window, window_start_instant
+from diaryflow.window import entry_day, parse_timestamp, window_start_instant
 
 log = logging.getLogger("diaryflow.collect")
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -77,7 +78,8 @@ def collect(
     """Read every entry of the window ending on ``end`` and the pages they link to."""
     progress = progress or NoProgress()
     tz = ZoneInfo(options.timezone)
-    start, end = window(end, options.recent_days)
+    period = rolling(end, options.recent_days)
+    start, end = period.start, period.end
     progress.stage("Finding the diary database", None)
     database = _database(client, store, options)
     validate_date_property(database, options.date_property)

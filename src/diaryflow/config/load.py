@@ -29,7 +29,7 @@ from diaryflow.config.schema import (
     SiliconFlowSettings,
     StateSettings,
 )
-from diaryflow.errors import ConfigError
+from diaryflow.errors import ConfigError, shorten
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -235,4 +235,4 @@ def _shown(value: object) -> object:
     if not isinstance(value, str):
         return value
     text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
-    return text if len(text) <= 80 else text[:77] + "…"
+    return shorten(text, 80)
