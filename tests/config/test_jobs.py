@@ -58,6 +58,7 @@ def test_an_unknown_key_in_a_job_is_a_warning_naming_the_job() -> None:
     ([{"name": "a", "period": "week", "source_job": "a"}], 'jobs[1].source_job = "a": only month'),
     ([{"name": "a", "time": "25:00"}], 'jobs[1].time = "25:00": expected HH:MM'),
     ([{"name": "a", "enabled": "yes"}], 'jobs[1].enabled = "yes": expected true or false'),
+    ([{"name": "a", "title": "周报 {week}"}], 'jobs[1].title = "周报 {week}": only {period}'),
     ({"name": "a"}, "jobs = {'name': 'a'}: expected [[jobs]] tables"),
 ])
 def test_each_mistake_is_one_line_naming_the_job_and_key(jobs: object, message: str) -> None:

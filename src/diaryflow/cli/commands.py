@@ -88,8 +88,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             with Store(config.state.path) as store:
                 interrupt_orphans(store, "diaryflow run")
         with TerminalProgress() as progress:
-            result = run_report(config, args.date, dry_run=args.dry_run, progress=progress,
-                                run_id=args.run_id, scheduled_at=args.scheduled_at)
+            result = run_report(config, args.date, job=args.job, period=args.period,
+                                dry_run=args.dry_run, progress=progress, run_id=args.run_id,
+                                scheduled_at=args.scheduled_at)
     if args.dry_run:
         print(result.report.markdown)
         print("\n" + "─" * 60)

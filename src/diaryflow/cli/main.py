@@ -76,7 +76,13 @@ def _add_commands(
     p = add("export", parents=[common], help="collect the diary window into outputs/data.log")
     p.add_argument("--date", type=_date, help="the window ends on this date (default: today)")
     p = add("run", parents=[common], help="write and publish one report now (= --run-once)")
-    p.add_argument("--date", type=_date, help="the report's date (default: today)")
+    p.add_argument("--job", metavar="NAME", help="which [[jobs]] job (needed with several)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--date", type=_date,
+                      help="report the job's period holding this day (default: the last "
+                      "complete period; for the rolling default job, the days up to today)")
+    when.add_argument("--period", metavar="KEY",
+                      help="report this period: 2026-11-30, 2026-W48, 2026-11 or 2026")
     p.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
     # Set by the daemon for its child attempts, so it can read back what the attempt recorded.
     p.add_argument("--run-id", help=argparse.SUPPRESS)

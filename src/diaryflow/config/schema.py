@@ -260,6 +260,12 @@ class JobSettings(Section):
 
     @model_validator(mode="after")
     def _source_fits(self) -> JobSettings:
+        if self.title is not None:
+            try:
+                self.title.format(period="", start="", end="")
+            except (KeyError, IndexError, ValueError):
+                raise invalid(field="title", problem="only {period}, {start} and {end} are "
+                              "filled in (write {{ and }} for braces)") from None
         if self.source_job is not None and self.period not in ("month", "year"):
             raise invalid(field="source_job", problem="only month and year jobs are built from "
                           "another job's reports")
