@@ -14,7 +14,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     frozenset(names.split())
     for names in (
         "__init__ lazy errors files progress clock backoff window periods diary",
-        "flowus",
+        "flowus privacy",
         "config",
         "logs llm",
         "state",

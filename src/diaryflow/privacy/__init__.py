@@ -1,0 +1,1 @@
+"""Keeping personal identifiers out of the text sent to a cloud language model."""
