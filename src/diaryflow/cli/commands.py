@@ -15,7 +15,10 @@ from diaryflow.config.view import permission_warnings, settings_lines
 from diaryflow.errors import EXIT_OK, ConfigError, ConfigIncomplete
 
 if TYPE_CHECKING:
+    from diaryflow.cli.views import JobState
+    from diaryflow.config.schema import JobSettings
     from diaryflow.pipeline import ExportResult, RunResult
+    from diaryflow.state.store import Store
 
 RUN_LOCK_WAIT = 60.0
 
@@ -168,14 +171,28 @@ def cmd_history(args: argparse.Namespace) -> int:
     config = _config(args)
     with Store(config.state.path) as store:
         settle_orphans(store, "diaryflow history")
-        rows = recent_runs(store, max(1, args.n))
+        rows = recent_runs(store, max(1, args.n), args.job)
     print(history_json(rows) if args.json else history_table(rows, config.scheduler.tz))
     return EXIT_OK
 
 
+def _job_state(config: Config, job: JobSettings, store: Store) -> JobState:
+    """A job's line in ``status``: its next fire time and its last attempt that ran."""
+    from diaryflow.cli.views import JobState
+    from diaryflow.clock import utc_now
+    from diaryflow.schedule.daemon import tick_schedule
+    from diaryflow.schedule.fire_times import next_fire
+    from diaryflow.state.runs import recent_runs
+
+    fire = next_fire(tick_schedule(config, job), utc_now()) if job.enabled else None
+    ran = [r for r in recent_runs(store, 20, job.name) if r.status != "skipped"]
+    return JobState(job.name, job.period, fire.isoformat() if fire else None,
+                    ran[0] if ran else None)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     """Show the next fire time, the last run and who holds the locks."""
-    from diaryflow.cli.views import status_lines
+    from diaryflow.cli.views import job_lines, status_lines
     from diaryflow.clock import utc_now
     from diaryflow.schedule.fire_times import Schedule, next_fire
     from diaryflow.state.lock import Lock, run_lock_path, serve_lock_path
@@ -188,7 +205,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     with Store(config.state.path) as store:
         settle_orphans(store, "diaryflow status")
         rows = [r for r in recent_runs(store, 20) if r.status != "skipped"]
-    lines = status_lines(
+        jobs = [_job_state(config, job, store) for job in config.jobs]
+    lines = job_lines(jobs, config.scheduler.tz) if jobs else []
+    lines += status_lines(
         next_fire=fire.isoformat() if config.scheduler.enabled else None,
         enabled=config.scheduler.enabled,
         last=rows[0] if rows else None,

@@ -91,6 +91,7 @@ def _add_commands(
     p = add("history", parents=[common], help="past runs")
     p.add_argument("-n", type=int, default=20, help="how many runs to show")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--job", metavar="NAME", help="only this job's runs")
     add("status", parents=[common], help="next fire time, last run, lock holder")
     p = add("deploy", parents=[common], help="print supervisor/systemd/cron configs")
     p.add_argument("target", choices=["supervisor", "systemd", "cron"])
