@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 RUN_LOCK_WAIT = 60.0
 
 
-def _config(args: argparse.Namespace) -> Config:
+def command_config(args: argparse.Namespace) -> Config:
+    """The configuration a command works with, its warnings shown and its log files set up."""
     from diaryflow.logs import setup_logging
 
     config = load_config(getattr(args, "config", None))
@@ -84,7 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from diaryflow.state.runs import interrupt_orphans
     from diaryflow.state.store import Store
 
-    config = _config(args)
+    config = command_config(args)
     with Lock(run_lock_path(config.state.path)) as lock:
         if not args.dry_run:
             lock.acquire(RUN_LOCK_WAIT, what="another report run is in progress")
@@ -121,7 +122,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Print the effective configuration and what each command lacks; --online proves it."""
     from diaryflow.config.readiness import readiness
 
-    config = _config(args)
+    config = command_config(args)
     for line in settings_lines(config):
         print(line)
     for warning in permission_warnings(config):
@@ -150,7 +151,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Collect the diary window into data.log."""
     from diaryflow.pipeline import export
 
-    config = _config(args)
+    config = command_config(args)
     if not config.database.enabled:
         print("database.enabled = false: reading the diary database is switched off; "
               "nothing to export")
@@ -168,7 +169,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from diaryflow.state.runs import recent_runs, settle_orphans
     from diaryflow.state.store import Store
 
-    config = _config(args)
+    config = command_config(args)
     with Store(config.state.path) as store:
         settle_orphans(store, "diaryflow history")
         rows = recent_runs(store, max(1, args.n), args.job)
@@ -199,7 +200,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from diaryflow.state.runs import recent_runs, settle_orphans
     from diaryflow.state.store import Store
 
-    config = _config(args)
+    config = command_config(args)
     schedule = Schedule.from_settings(config.scheduler)
     fire = next_fire(schedule, utc_now())
     with Store(config.state.path) as store:
@@ -224,6 +225,6 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     """Print a supervisor, systemd or cron config for this install."""
     from diaryflow.schedule.deploy import Install, deployment_text
 
-    config = _config(args)
+    config = command_config(args)
     print(deployment_text(args.target, Install.detect(config), config), end="")
     return EXIT_OK

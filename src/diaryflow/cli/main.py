@@ -87,6 +87,15 @@ def _add_commands(
     # Set by the daemon for its child attempts, so it can read back what the attempt recorded.
     p.add_argument("--run-id", help=argparse.SUPPRESS)
     p.add_argument("--scheduled-at", help=argparse.SUPPRESS)
+    p = add("backfill", parents=[common],
+            help="report every period of a job between two dates, each exactly once")
+    p.add_argument("--job", metavar="NAME", help="which [[jobs]] job (needed with several)")
+    p.add_argument("--from", dest="start", type=_date, required=True, metavar="D1",
+                   help="the first day to cover (YYYY-MM-DD)")
+    p.add_argument("--to", type=_date, required=True, metavar="D2",
+                   help="the last day to cover (YYYY-MM-DD)")
+    p.add_argument("--force", action="store_true",
+                   help="make again the periods already made (their pages are replaced in place)")
     add("serve", parents=[common], help="the scheduling daemon (= python scheduler.py)")
     p = add("history", parents=[common], help="past runs")
     p.add_argument("-n", type=int, default=20, help="how many runs to show")
@@ -112,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from diaryflow.schedule.daemon import cmd_serve
 
         handler: Callable[[argparse.Namespace], int] = cmd_serve
+    elif args.command == "backfill":
+        from diaryflow.cli.backfill import cmd_backfill
+
+        handler = cmd_backfill
     else:
         from diaryflow.cli import commands
 
