@@ -22,6 +22,7 @@ from diaryflow.clock import Clock, utc_now
 from diaryflow.collect import CollectOptions, collect
 from diaryflow.collect.data_log import render_snapshot
 from diaryflow.collect.prompt_page import page_prompt
+from diaryflow.config.jobs import find_job, job_config, job_period, job_title
 from diaryflow.config.load import Config, require_flowus_token
 from diaryflow.diary import Snapshot
 from diaryflow.errors import ConfigError, is_permanent
@@ -29,6 +30,7 @@ from diaryflow.files import write_atomic
 from diaryflow.flowus.client import FlowUsClient
 from diaryflow.generate import generate_report
 from diaryflow.generate.report import Report
+from diaryflow.periods import Period
 from diaryflow.progress import NoProgress, Progress
 from diaryflow.publish import PageTarget, Published, publish
 from diaryflow.publish.layout import metadata_line, page_blocks
@@ -78,7 +80,8 @@ class _Run:
     config: Config
     store: Store
     client: FlowUsClient
-    run_date: date
+    span: Period
+    title: str
     dry_run: bool
     progress: Progress
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
@@ -91,7 +94,11 @@ class _Run:
 
     @property
     def period(self) -> str:
-        return self.run_date.isoformat()
+        return self.span.key
+
+    @property
+    def run_date(self) -> date:
+        return self.span.end
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -141,7 +148,7 @@ class _Run:
         with self.stage("generate"):
             prompt = page_prompt(self.config, self.client)
             report = generate_report(self.config, self.store, snapshot, self.run_date,
-                                     self.run_id, prompt)
+                                     self.run_id, prompt, title=self.title)
         self._keep("report", report_to_json(report))
         report_log.info(
             "run %s: report by %s in %.1f s: %d calls, %d+%d tokens%s", self.run_id,
@@ -193,19 +200,26 @@ def run_report(
     config: Config,
     run_date: date | None = None,
     *,
+    job: str | None = None,
+    period: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
     scheduled_at: str | None = None,
     run_id: str | None = None,
     clock: Clock = utc_now,
 ) -> RunResult:
-    """Produce and publish the report of ``run_date``'s period (default: today)."""
+    """Produce and publish one job's report: of the period named ``period``, or holding
+    ``run_date``, else the job's last complete period (the rolling default: up to today)."""
     started = time.monotonic()
-    run_date = run_date or window.run_date(clock(), config.scheduler.tz)
+    settings = find_job(config, job)
+    today = window.run_date(clock(), config.scheduler.tz)
+    span = job_period(config, settings, today, run_date, period)
+    title = job_title(config, settings, span)
+    config = job_config(config, settings, span)
     if not dry_run:
-        _target(config, run_date.isoformat(), None)  # a missing parent fails before any cost
+        _target(config, span.key, None)  # a missing parent fails before any cost
     with Store(config.state.path) as store, flowus_client(config) as client:
-        run = _Run(config, store, client, run_date, dry_run, progress or NoProgress())
+        run = _Run(config, store, client, span, title, dry_run, progress or NoProgress())
         if run_id:
             run.run_id = run_id
         if not dry_run:

@@ -18,34 +18,10 @@ from diaryflow.schedule.daemon import Daemon
 from diaryflow.schedule.signals import CHILD, RELOAD, STOP
 from diaryflow.state.runs import Failure, finish_run, recent_runs, start_run
 from diaryflow.state.store import Store
+from tests.schedule.helpers import FakeTime
 
 UTC = timezone.utc
 ATTEMPT_SECONDS = 60.0
-
-
-@dataclass
-class FakeTime:
-    """Wall clock and sleep in one: waiting moves the clock; scripted signals cut waits short."""
-
-    now_at: datetime
-    events: list[tuple[datetime, str]] = field(default_factory=list)
-    deferred: list[str] = field(default_factory=list)
-
-    def now(self) -> datetime:
-        return self.now_at
-
-    def wait(self, seconds: float) -> str | None:
-        until = self.now_at + timedelta(seconds=seconds)
-        self.events.sort()
-        if self.events and self.events[0][0] <= until:
-            at, event = self.events.pop(0)
-            self.now_at = max(self.now_at, at)
-            return event
-        self.now_at = until
-        return None
-
-    def take_deferred(self) -> str | None:
-        return self.deferred.pop(0) if self.deferred else None
 
 
 @dataclass

@@ -15,12 +15,16 @@ from diaryflow.config.view import permission_warnings, settings_lines
 from diaryflow.errors import EXIT_OK, ConfigError, ConfigIncomplete
 
 if TYPE_CHECKING:
+    from diaryflow.cli.views import JobState
+    from diaryflow.config.schema import JobSettings
     from diaryflow.pipeline import ExportResult, RunResult
+    from diaryflow.state.store import Store
 
 RUN_LOCK_WAIT = 60.0
 
 
-def _config(args: argparse.Namespace) -> Config:
+def command_config(args: argparse.Namespace) -> Config:
+    """The configuration a command works with, its warnings shown and its log files set up."""
     from diaryflow.logs import setup_logging
 
     config = load_config(getattr(args, "config", None))
@@ -81,15 +85,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     from diaryflow.state.runs import interrupt_orphans
     from diaryflow.state.store import Store
 
-    config = _config(args)
+    config = command_config(args)
     with Lock(run_lock_path(config.state.path)) as lock:
         if not args.dry_run:
             lock.acquire(RUN_LOCK_WAIT, what="another report run is in progress")
             with Store(config.state.path) as store:
                 interrupt_orphans(store, "diaryflow run")
         with TerminalProgress() as progress:
-            result = run_report(config, args.date, dry_run=args.dry_run, progress=progress,
-                                run_id=args.run_id, scheduled_at=args.scheduled_at)
+            result = run_report(config, args.date, job=args.job, period=args.period,
+                                dry_run=args.dry_run, progress=progress, run_id=args.run_id,
+                                scheduled_at=args.scheduled_at)
     if args.dry_run:
         print(result.report.markdown)
         print("\n" + "─" * 60)
@@ -117,7 +122,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Print the effective configuration and what each command lacks; --online proves it."""
     from diaryflow.config.readiness import readiness
 
-    config = _config(args)
+    config = command_config(args)
     for line in settings_lines(config):
         print(line)
     for warning in permission_warnings(config):
@@ -146,7 +151,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Collect the diary window into data.log."""
     from diaryflow.pipeline import export
 
-    config = _config(args)
+    config = command_config(args)
     if not config.database.enabled:
         print("database.enabled = false: reading the diary database is switched off; "
               "nothing to export")
@@ -164,30 +169,46 @@ def cmd_history(args: argparse.Namespace) -> int:
     from diaryflow.state.runs import recent_runs, settle_orphans
     from diaryflow.state.store import Store
 
-    config = _config(args)
+    config = command_config(args)
     with Store(config.state.path) as store:
         settle_orphans(store, "diaryflow history")
-        rows = recent_runs(store, max(1, args.n))
+        rows = recent_runs(store, max(1, args.n), args.job)
     print(history_json(rows) if args.json else history_table(rows, config.scheduler.tz))
     return EXIT_OK
 
 
+def _job_state(config: Config, job: JobSettings, store: Store) -> JobState:
+    """A job's line in ``status``: its next fire time and its last attempt that ran."""
+    from diaryflow.cli.views import JobState
+    from diaryflow.clock import utc_now
+    from diaryflow.schedule.daemon import tick_schedule
+    from diaryflow.schedule.fire_times import next_fire
+    from diaryflow.state.runs import recent_runs
+
+    fire = next_fire(tick_schedule(config, job), utc_now()) if job.enabled else None
+    ran = [r for r in recent_runs(store, 20, job.name) if r.status != "skipped"]
+    return JobState(job.name, job.period, fire.isoformat() if fire else None,
+                    ran[0] if ran else None)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     """Show the next fire time, the last run and who holds the locks."""
-    from diaryflow.cli.views import status_lines
+    from diaryflow.cli.views import job_lines, status_lines
     from diaryflow.clock import utc_now
     from diaryflow.schedule.fire_times import Schedule, next_fire
     from diaryflow.state.lock import Lock, run_lock_path, serve_lock_path
     from diaryflow.state.runs import recent_runs, settle_orphans
     from diaryflow.state.store import Store
 
-    config = _config(args)
+    config = command_config(args)
     schedule = Schedule.from_settings(config.scheduler)
     fire = next_fire(schedule, utc_now())
     with Store(config.state.path) as store:
         settle_orphans(store, "diaryflow status")
         rows = [r for r in recent_runs(store, 20) if r.status != "skipped"]
-    lines = status_lines(
+        jobs = [_job_state(config, job, store) for job in config.jobs]
+    lines = job_lines(jobs, config.scheduler.tz) if jobs else []
+    lines += status_lines(
         next_fire=fire.isoformat() if config.scheduler.enabled else None,
         enabled=config.scheduler.enabled,
         last=rows[0] if rows else None,
@@ -204,6 +225,6 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     """Print a supervisor, systemd or cron config for this install."""
     from diaryflow.schedule.deploy import Install, deployment_text
 
-    config = _config(args)
+    config = command_config(args)
     print(deployment_text(args.target, Install.detect(config), config), end="")
     return EXIT_OK

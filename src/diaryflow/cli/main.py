@@ -76,15 +76,31 @@ def _add_commands(
     p = add("export", parents=[common], help="collect the diary window into outputs/data.log")
     p.add_argument("--date", type=_date, help="the window ends on this date (default: today)")
     p = add("run", parents=[common], help="write and publish one report now (= --run-once)")
-    p.add_argument("--date", type=_date, help="the report's date (default: today)")
+    p.add_argument("--job", metavar="NAME", help="which [[jobs]] job (needed with several)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--date", type=_date,
+                      help="report the job's period holding this day (default: the last "
+                      "complete period; for the rolling default job, the days up to today)")
+    when.add_argument("--period", metavar="KEY",
+                      help="report this period: 2026-11-30, 2026-W48, 2026-11 or 2026")
     p.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
     # Set by the daemon for its child attempts, so it can read back what the attempt recorded.
     p.add_argument("--run-id", help=argparse.SUPPRESS)
     p.add_argument("--scheduled-at", help=argparse.SUPPRESS)
+    p = add("backfill", parents=[common],
+            help="report every period of a job between two dates, each exactly once")
+    p.add_argument("--job", metavar="NAME", help="which [[jobs]] job (needed with several)")
+    p.add_argument("--from", dest="start", type=_date, required=True, metavar="D1",
+                   help="the first day to cover (YYYY-MM-DD)")
+    p.add_argument("--to", type=_date, required=True, metavar="D2",
+                   help="the last day to cover (YYYY-MM-DD)")
+    p.add_argument("--force", action="store_true",
+                   help="make again the periods already made (their pages are replaced in place)")
     add("serve", parents=[common], help="the scheduling daemon (= python scheduler.py)")
     p = add("history", parents=[common], help="past runs")
     p.add_argument("-n", type=int, default=20, help="how many runs to show")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--job", metavar="NAME", help="only this job's runs")
     add("status", parents=[common], help="next fire time, last run, lock holder")
     p = add("deploy", parents=[common], help="print supervisor/systemd/cron configs")
     p.add_argument("target", choices=["supervisor", "systemd", "cron"])
@@ -105,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from diaryflow.schedule.daemon import cmd_serve
 
         handler: Callable[[argparse.Namespace], int] = cmd_serve
+    elif args.command == "backfill":
+        from diaryflow.cli.backfill import cmd_backfill
+
+        handler = cmd_backfill
     else:
         from diaryflow.cli import commands
 

@@ -60,6 +60,27 @@ def status_lines(
     ]
 
 
+@dataclasses.dataclass(frozen=True)
+class JobState:
+    """One job as ``status`` shows it."""
+
+    name: str
+    period: str
+    next_fire: str | None
+    last: RunRow | None
+
+
+def job_lines(jobs: list[JobState], tz: ZoneInfo) -> list[str]:
+    """One line per job: its period kind, next fire time (in ``tz``) and last result."""
+    lines = []
+    for job in jobs:
+        when = parse_timestamp(job.next_fire) if job.next_fire else None
+        shown = when.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if when else "disabled"
+        last = _last_line(job.last, tz).removeprefix("Last run: ")
+        lines.append(f"Job {job.name} ({job.period}): next {shown} · last: {last}")
+    return lines
+
+
 def display_width(text: str) -> int:
     """Terminal columns ``text`` takes: wide and full-width characters count 2, combining 0."""
     return sum(_char_width(c) for c in text)

@@ -16,9 +16,12 @@ from pydantic import AllowInfNan, BeforeValidator, Field, SecretStr, Strict, Str
 from pydantic_core import PydanticCustomError
 
 from diaryflow.flowus.colors import COLORS
+from diaryflow.periods import KINDS as PERIOD_KINDS
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 PAGE_ID = "a FlowUs page id (UUID like 8-4-4-4-12 hex) or page URL"
+_JOB_NAME = re.compile(r"[a-z0-9_-]{1,40}")
+JOB_NAME = "a name of a-z, 0-9, _ and - (at most 40)"
 HHMM = "HH:MM (00:00–23:59)"
 TOKEN = "a token string without spaces"
 HTTP = "an http(s) URL like https://api.example.com"
@@ -116,6 +119,12 @@ def _choice(choices: tuple[str, ...], normalise: Callable[[str], str]) -> Before
     return BeforeValidator(check)
 
 
+def _job_name(value: object) -> str:
+    if isinstance(value, str) and _JOB_NAME.fullmatch(value.strip()):
+        return value.strip()
+    raise invalid()
+
+
 def _hhmm(value: object) -> dt.time:
     # Seconds ("08:00:30") are accepted too, though HH:MM is what the docs show.
     if isinstance(value, dt.time) and not (value.microsecond or value.tzinfo):
@@ -182,6 +191,8 @@ BaseUrl = Annotated[str, BeforeValidator(_base_url)]
 OptionalName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
 AnyPath = Annotated[Path, BeforeValidator(_path)]
 Color = Annotated[str, _choice(COLORS, str.lower)]
+PeriodKind = Annotated[str, _choice(PERIOD_KINDS, str.lower)]
+JobName = Annotated[str, BeforeValidator(_job_name)]
 LogLevel = Annotated[str, _choice(LOG_LEVELS, str.upper)]
 ClockTime = Annotated[dt.time, BeforeValidator(_hhmm)]
 TimeZoneName = Annotated[str, BeforeValidator(_timezone)]

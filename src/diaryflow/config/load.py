@@ -21,6 +21,7 @@ from diaryflow.config.schema import (
     Config,
     DatabaseSettings,
     FlowUsSettings,
+    JobSettings,
     LoggingSettings,
     NewPageSettings,
     NotifySettings,
@@ -54,6 +55,7 @@ __all__ = [
     "config_from_mapping",
     "load_config",
     "page_id_from",
+    "report_jobs",
     "require_flowus_token",
     "secrets",
     "uses_llm",
@@ -103,6 +105,13 @@ def config_from_mapping(
     except ValidationError as exc:
         raise _translate(exc, tables, from_env) from None
     return config.model_copy(update={"warnings": tuple(warnings)})
+
+
+def report_jobs(config: Config) -> tuple[JobSettings, ...]:
+    """The jobs of this configuration: its ``[[jobs]]``, or the one job it meant before them."""
+    if config.jobs:
+        return config.jobs
+    return (JobSettings(name=config.report.job, period="rolling"),)
 
 
 def uses_llm(config: Config) -> bool:
@@ -158,10 +167,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _known_tables(data: Mapping[str, Any], warnings: list[str]) -> dict[str, dict[str, Any]]:
-    tables: dict[str, dict[str, Any]] = {}
+def _known_tables(data: Mapping[str, Any], warnings: list[str]) -> dict[str, Any]:
+    tables: dict[str, Any] = {}
     for name, table in data.items():
-        if name in IGNORED_SECTIONS:
+        if name == "jobs":
+            tables[name] = _job_tables(table, warnings)
+        elif name in IGNORED_SECTIONS:
             warnings.append(IGNORED_SECTIONS[name])
         elif name not in SECTIONS:
             warnings.append(_unknown(None, name, table))
@@ -172,6 +183,21 @@ def _known_tables(data: Mapping[str, Any], warnings: list[str]) -> dict[str, dic
             tables[name] = {key: value for key, value in table.items() if key in fields}
             warnings.extend(_unknown(name, key, table[key]) for key in table if key not in fields)
     return tables
+
+
+def _job_tables(jobs: object, warnings: list[str]) -> list[dict[str, Any]]:
+    """The ``[[jobs]]`` tables, each without the keys a job does not have (warned about)."""
+    if not isinstance(jobs, list) or not all(isinstance(job, Mapping) for job in jobs):
+        raise ConfigError("jobs", _shown(jobs), "expected [[jobs]] tables, one per job")
+    fields = JobSettings.model_fields
+    kept = []
+    for number, job in enumerate(jobs, 1):
+        kept.append({key: value for key, value in job.items() if key in fields})
+        warnings.extend(
+            f"unknown key jobs[{number}].{key}{did_you_mean(key, fields, f'jobs[{number}].{{}}')}"
+            for key in job if key not in fields
+        )
+    return kept
 
 
 def _unknown(section: str | None, key: str, value: object) -> str:
@@ -186,10 +212,10 @@ def _unknown(section: str | None, key: str, value: object) -> str:
 
 
 def _apply_env(
-    tables: dict[str, dict[str, Any]], env: Mapping[str, str]
-) -> tuple[dict[str, dict[str, Any]], tuple[str, ...]]:
+    tables: dict[str, Any], env: Mapping[str, str]
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     """The tables with the environment laid over them, and the dotted keys it set."""
-    merged = {name: dict(table) for name, table in tables.items()}
+    merged = {name: dict(t) if isinstance(t, Mapping) else t for name, t in tables.items()}
     used = []
     for var, dotted in ENV_OVERRIDES.items():
         value = env.get(var, "").strip()
@@ -211,13 +237,15 @@ def _secrets_in(data: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _translate(
-    exc: ValidationError, tables: Mapping[str, Mapping[str, Any]], from_env: tuple[str, ...]
+    exc: ValidationError, tables: Mapping[str, Any], from_env: tuple[str, ...]
 ) -> ConfigError:
     """The first pydantic error as one ConfigError line: dotted key, value, what is expected."""
     error = exc.errors(include_url=False)[0]
     loc = [str(part) for part in error["loc"]]
     ours = error["type"] == "diaryflow_config"
     ctx = error.get("ctx", {}) if ours else {}
+    if loc[:1] == ["jobs"] or str(ctx.get("field", "")).startswith("jobs["):
+        return _translate_job(error, loc, ctx, tables.get("jobs") or [])
     field = ctx.get("field") or (loc[1] if len(loc) > 1 else None)
     key = f"{loc[0]}.{field}" if field else loc[0]
     model = SECTIONS.get(loc[0])
@@ -228,6 +256,25 @@ def _translate(
     value = tables.get(loc[0], {}).get(field, error["input"]) if field else error["input"]
     env_var = next((v for v, k in ENV_OVERRIDES.items() if k == key and key in from_env), None)
     return ConfigError(env_var or key, None if key in SECRET_KEYS else _shown(value), expected)
+
+
+def _translate_job(
+    error: Any, loc: list[str], ctx: Mapping[str, Any], jobs: list[dict[str, Any]]
+) -> ConfigError:
+    """An error in a ``[[jobs]]`` table, named ``jobs[N].key`` (N counts from 1)."""
+    if str(ctx.get("field", "")).startswith("jobs["):  # found across jobs: named already
+        return ConfigError(str(ctx["field"]), None, str(ctx.get("problem", error["msg"])))
+    index = int(loc[1]) if len(loc) > 1 and loc[1].isdigit() else None
+    field = ctx.get("field") or (loc[2] if len(loc) > 2 else None)
+    job = jobs[index] if index is not None and index < len(jobs) else {}
+    key = f"jobs[{(index or 0) + 1}]" + (f".{field}" if field else "")
+    described = JobSettings.model_fields[field].description if field in JobSettings.model_fields \
+        else None
+    if error["type"] == "missing":
+        return ConfigError(key, None, f"missing: every job needs it ({described or 'required'})")
+    expected = ctx.get("problem") or f"expected {ctx.get('expected') or described or error['msg']}"
+    return ConfigError(key, _shown(job.get(field, error["input"]) if field else error["input"]),
+                       expected)
 
 
 def _shown(value: object) -> object:

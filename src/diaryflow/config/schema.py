@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
-from datetime import time
+from datetime import date, time
 from pathlib import Path, PurePath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from pydantic import (
 from diaryflow.config.fields import (
     HHMM,
     HTTP,
+    JOB_NAME,
     LOG_LEVELS,
     PAGE_ID,
     TOKEN,
@@ -30,12 +32,14 @@ from diaryflow.config.fields import (
     ClockTime,
     Color,
     Emoji,
+    JobName,
     LogLevel,
     Name,
     Number,
     OptionalName,
     PageId,
     PageUrl,
+    PeriodKind,
     TimeZoneName,
     Token,
     Webhook,
@@ -220,6 +224,67 @@ class ReportSettings(Section):
     job: Name = text_field("default", "a short job name")
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DEFAULT_ON = {"week": "monday", "month": "1", "year": "01-01"}
+ON = {
+    "week": f"a weekday: one of {', '.join(WEEKDAYS)}",
+    "month": 'a day of the month from 1 to 28, or "last"',
+    "year": 'a day as "MM-DD", e.g. "01-01"',
+}
+
+
+class JobSettings(Section):
+    """One ``[[jobs]]`` table: a report of one period kind, on its own schedule."""
+
+    name: JobName = Field(description=JOB_NAME)
+    period: PeriodKind = text_field("rolling", "one of rolling, day, week, month, year")
+    time: ClockTime | None = text_field(None, HHMM)
+    on: str | None = text_field(None, "a weekday, a day of the month or MM-DD")
+    title: Name | None = text_field(None, "a title; {period}, {start} and {end} are filled in")
+    parent_page_id: PageId = text_field(None, PAGE_ID)
+    prompt_file: AnyPath | None = text_field(None, "a file path")
+    model: OptionalName = text_field(None, "a model name")
+    source_job: OptionalName = text_field(None, "the name of another job")
+    enabled: StrictBool = bool_field(True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise_on(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping) or not isinstance(data.get("period", "rolling"), str):
+            return data
+        period = str(data.get("period", "rolling")).strip().lower()
+        if period not in DEFAULT_ON:
+            return {**data, "on": None}  # rolling and day jobs fire every day
+        raw = data.get("on", DEFAULT_ON[period])
+        return {**data, "on": _day_of(period, raw)}
+
+    @model_validator(mode="after")
+    def _source_fits(self) -> JobSettings:
+        if self.title is not None:
+            try:
+                self.title.format(period="", start="", end="")
+            except (KeyError, IndexError, ValueError):
+                raise invalid(field="title", problem="only {period}, {start} and {end} are "
+                              "filled in (write {{ and }} for braces)") from None
+        if self.source_job is not None and self.period not in ("month", "year"):
+            raise invalid(field="source_job", problem="only month and year jobs are built from "
+                          "another job's reports")
+        return self
+
+
+def _day_of(period: str, raw: object) -> str:
+    """``on`` in one form: a weekday name, ``1``–``28`` or ``last``, or ``MM-DD``."""
+    text = str(raw).strip().lower() if isinstance(raw, str | int) else ""
+    if period == "week" and text in WEEKDAYS:
+        return text
+    if period == "month" and (text == "last" or (text.isdigit() and 1 <= int(text) <= 28)):
+        return text.lstrip("0") or text
+    if period == "year" and len(text) == 5 and text[2] == "-":
+        with contextlib.suppress(ValueError):
+            return date(2026, int(text[:2]), int(text[3:])).strftime("%m-%d")
+    raise invalid(ON[period], field="on")
+
+
 class NotifySettings(Section):
     """``[notify]``: an optional webhook told about failed runs."""
 
@@ -255,6 +320,7 @@ class Config(Section):
     state: StateSettings = Field(default_factory=StateSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    jobs: tuple[JobSettings, ...] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -270,7 +336,30 @@ class Config(Section):
             raw = table.get(key, default)
             if isinstance(raw, PurePath) or (isinstance(raw, str) and raw.strip()):
                 data[section] = {**table, key: (base / Path(raw).expanduser()).resolve()}
+        jobs = data.get("jobs")
+        if isinstance(jobs, list | tuple):
+            data["jobs"] = [_resolve_prompt(job, base) for job in jobs]
         return data
+
+    @model_validator(mode="after")
+    def _jobs_fit_together(self) -> Config:
+        names = [job.name for job in self.jobs]
+        for number, job in enumerate(self.jobs, 1):
+            if names.index(job.name) != number - 1:
+                raise invalid(field=f"jobs[{number}].name",
+                              problem=f'"{job.name}" names an earlier job too; names are unique')
+            if job.source_job is not None and (job.source_job == job.name
+                                               or job.source_job not in names):
+                raise invalid(field=f"jobs[{number}].source_job",
+                              problem=f'"{job.source_job}" is not the name of another job')
+        return self
+
+
+def _resolve_prompt(job: Any, base: Path) -> Any:
+    raw = job.get("prompt_file") if isinstance(job, Mapping) else None
+    if isinstance(raw, PurePath) or (isinstance(raw, str) and raw.strip()):
+        return {**job, "prompt_file": (base / Path(raw).expanduser()).resolve()}
+    return job
 
 
 SECTIONS: dict[str, type[Section]] = {

@@ -70,9 +70,10 @@ def build_report(
     model: str,
     include_properties: bool = True,
     margin: float = 0.9,
+    title: str | None = None,
 ) -> Report:
     """Write the report; without a model (or with no entries to review) write the digest."""
-    title = report_title(title_prefix, run_date)
+    title = title or report_title(title_prefix, run_date)
     start, end = snapshot.window_start, snapshot.window_end
     if complete is None or model == OFFLINE_MODEL or not snapshot.entries:
         markdown = offline_digest(snapshot, title)

@@ -20,6 +20,7 @@ def generate_report(
     run_date: date,
     run_id: str,
     page_prompt: str | None = None,
+    title: str | None = None,
 ) -> Report:
     """The period's report, by the configured model (every call recorded) or offline.
 
@@ -33,6 +34,7 @@ def generate_report(
             context_tokens=config.siliconflow.context_tokens,
             max_tokens=config.api_settings.max_tokens, title_prefix=config.new_page.title,
             run_date=run_date, model=model, include_properties=config.database.include_properties,
+            title=title,
         )
 
     if not uses_llm(config):

@@ -32,10 +32,12 @@ class Outcome:
     exit_code: int | None = None
 
 
-def run_command(config: Path, period: str, run_id: str, scheduled_at: str) -> list[str]:
+def run_command(config: Path, period: str, run_id: str, scheduled_at: str,
+                job: str | None = None) -> list[str]:
     """The child's command line: ``diaryflow run`` for one period under a given run id."""
+    which = ["--job", job, "--period", period] if job else ["--date", period]
     return [
-        sys.executable, "-m", "diaryflow", "run", "--config", str(config), "--date", period,
+        sys.executable, "-m", "diaryflow", "run", "--config", str(config), *which,
         "--run-id", run_id, "--scheduled-at", scheduled_at,
     ]
 

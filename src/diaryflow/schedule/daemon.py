@@ -12,8 +12,10 @@ from typing import Protocol
 
 from diaryflow.backoff import Backoff
 from diaryflow.clock import Clock, utc_now
-from diaryflow.config.load import Config
+from diaryflow.config.load import Config, report_jobs
+from diaryflow.config.schema import JobSettings
 from diaryflow.errors import DiaryflowError, LockedError
+from diaryflow.periods import last_complete
 from diaryflow.schedule.child import Outcome, run_command
 from diaryflow.schedule.fire_times import (
     Schedule,
@@ -56,10 +58,27 @@ def retry_wait(retry_interval: float, backoff: float, attempt: int) -> float:
     return Backoff(first=retry_interval, factor=backoff).delay(attempt)
 
 
-def tick_schedule(config: Config) -> Schedule:
-    """Every day's fire time; weekends are recorded as skipped ticks, not left out."""
+def tick_schedule(config: Config, job: JobSettings | None = None) -> Schedule:
+    """When ``job`` (default: the only one) fires; a daily job's weekends are ticks too,
+    recorded as skipped rather than left out."""
     sched = config.scheduler
-    return Schedule(sched.time, sched.timezone, run_on_weekends=True)
+    if job is None or job.period in ("rolling", "day"):
+        at = job.time if job is not None and job.time else sched.time
+        return Schedule(at, sched.timezone, run_on_weekends=True)
+    return Schedule.for_job(job, sched)
+
+
+def catch_up_schedule(config: Config, job: JobSettings) -> Schedule:
+    """When ``job`` really runs: on a Monday morning a weekday job's last due day is Friday."""
+    if job.period in ("rolling", "day"):
+        sched = config.scheduler
+        return Schedule(job.time or sched.time, sched.timezone, sched.run_on_weekends)
+    return Schedule.for_job(job, config.scheduler)
+
+
+def due_period(job: JobSettings, day: date) -> str:
+    """The key of the period a job fired on local ``day`` reports."""
+    return day.isoformat() if job.period == "rolling" else last_complete(job.period, day).key
 
 
 def skip_reason(config: Config, period: date, done: bool) -> str | None:
@@ -86,7 +105,7 @@ class Daemon:
     launcher: Launcher
     now: Clock = utc_now
     notify: Callable[[Config, Failure], None] = lambda config, failure: None
-    command: Callable[[Path, str, str, str], list[str]] = run_command
+    command: Callable[[Path, str, str, str, str | None], list[str]] = run_command
     # Called with each newly loaded configuration (the log files and the secrets to redact).
     reconfigure: Callable[[Config], None] = lambda config: None
     fired: list[datetime] = field(default_factory=list)
@@ -99,20 +118,37 @@ class Daemon:
         with Store(self.config.state.path) as store:
             settle_orphans(store, "diaryflow serve")
         try:
-            self._catch_up()
+            for job in self._jobs():
+                self._catch_up(job)
             while True:
-                fire = next_fire(tick_schedule(self.config), self.now())
-                log.info("next report at %s", describe_fire(tick_schedule(self.config), fire))
+                if not self._jobs():
+                    log.info("every job is disabled (enabled = false): nothing to schedule")
+                    return 0
+                fire, due = self._next_fires()
+                names = f" ({', '.join(job.name for job in due)})" if self.config.jobs else ""
+                log.info("next report at %s%s",
+                         describe_fire(tick_schedule(self.config, due[0]), fire), names)
                 if not self._sleep_until(fire):
                     if not self.config.scheduler.enabled:
                         log.info("scheduler.enabled = false after reload; exiting")
                         return 0
                     continue  # reloaded: the schedule may have changed
                 self.fired.append(fire)
-                self._tick(fire)
+                for job in due:  # jobs due at the same minute run one after the other
+                    self._tick(job, fire)
         except _Stop:
             log.info("stopping on request")
             return 0
+
+    def _jobs(self) -> list[JobSettings]:
+        return [job for job in report_jobs(self.config) if job.enabled]
+
+    def _next_fires(self) -> tuple[datetime, list[JobSettings]]:
+        """The next fire time of any enabled job, and every job due then."""
+        now = self.now()
+        fires = [(next_fire(tick_schedule(self.config, job), now), job) for job in self._jobs()]
+        first = min(fire for fire, _ in fires)
+        return first, [job for fire, job in fires if fire == first]
 
     def _sleep_until(self, until: datetime, *, reload_ends: bool = True) -> bool:
         """Sleep until ``until``; False when a reload cut the sleep short.
@@ -139,45 +175,43 @@ class Daemon:
         self.reconfigure(self.config)
         log.info("SIGHUP: configuration re-read from %s", self.config_path)
 
-    def _catch_up(self) -> None:
+    def _catch_up(self, job: JobSettings) -> None:
         if not self.config.scheduler.catch_up:
             return
-        # The real weekday rule: on a Monday morning the most recent due period is Friday's.
-        schedule = Schedule.from_settings(self.config.scheduler)
         with Store(self.config.state.path) as store:
-            job = self.config.report.job
-            period = catch_up_period(
-                schedule, self.now(),
-                lambda day: period_done(store, job, day.isoformat())
-                or store.get_meta(_catch_up_key(job, day)) is not None,
+            day = catch_up_period(
+                catch_up_schedule(self.config, job), self.now(),
+                lambda day: period_done(store, job.name, due_period(job, day))
+                or store.get_meta(_catch_up_key(job.name, due_period(job, day))) is not None,
             )
-            if period is None or skip_reason(self.config, period, False):
+            if day is None or skip_reason(self.config, day, False):
                 return
-            store.set_meta(_catch_up_key(job, period), self.now().isoformat())
+            period = due_period(job, day)
+            store.set_meta(_catch_up_key(job.name, period), self.now().isoformat())
         log.info("catching up the missed report of %s", period)
-        self._run_period(period, self.now())
+        self._run_period(job, period, self.now())
 
-    def _tick(self, fire: datetime) -> None:
-        period = period_of(tick_schedule(self.config), fire)
+    def _tick(self, job: JobSettings, fire: datetime) -> None:
+        day = period_of(tick_schedule(self.config, job), fire)
+        period = due_period(job, day)
         with Store(self.config.state.path) as store:
-            job = self.config.report.job
-            reason = skip_reason(self.config, period, period_done(store, job, period.isoformat()))
+            reason = skip_reason(self.config, day, period_done(store, job.name, period))
             if reason:
                 log.info("%s: skipped: %s", period, reason)
-                record_skip(store, uuid.uuid4().hex[:12], job, period.isoformat(),
-                            fire.isoformat(), reason)
+                record_skip(store, uuid.uuid4().hex[:12], job.name, period, fire.isoformat(),
+                            reason)
                 return
-        self._run_period(period, fire)
+        self._run_period(job, period, fire)
 
-    def _run_period(self, period: date, scheduled: datetime) -> None:
+    def _run_period(self, job: JobSettings, period: str, scheduled: datetime) -> None:
         sched = self.config.scheduler
         last: Outcome | None = None
         attempts = 0
         for attempt in range(1, sched.max_retries + 2):
             attempts = attempt
             run_id = uuid.uuid4().hex[:12]
-            command = self.command(self.config_path, period.isoformat(), run_id,
-                                   scheduled.isoformat())
+            command = self.command(self.config_path, period, run_id, scheduled.isoformat(),
+                                   job.name if self.config.jobs else None)
             last = self.launcher.run(command, sched.timeout, self.config.state.path, run_id)
             log.info("%s attempt %d (%s): %s%s", period, attempt, run_id, last.status,
                      f": {last.error}" if last.error else "")
@@ -197,13 +231,12 @@ class Daemon:
         if self.waiter.take_deferred() == RELOAD:
             self._reload()
         if last is not None:
-            failure = Failure(self.config.report.job, period.isoformat(), attempts,
-                              last.error or last.status, last.status)
+            failure = Failure(job.name, period, attempts, last.error or last.status, last.status)
             self.notify(self.config, failure)
 
 
-def _catch_up_key(job: str, period: date) -> str:
-    return f"catch_up:{job}:{period.isoformat()}"
+def _catch_up_key(job: str, period: str) -> str:
+    return f"catch_up:{job}:{period}"
 
 
 def serve(config_path: Path, config: Config) -> int:

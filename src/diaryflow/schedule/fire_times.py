@@ -1,4 +1,4 @@
-"""Pure fire-time arithmetic for the daily run: DST, weekends, due periods and catch-up."""
+"""Pure fire-time arithmetic for report jobs: DST, weekends, due periods and catch-up."""
 
 from __future__ import annotations
 
@@ -10,20 +10,24 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    from diaryflow.config.schema import SchedulerSettings
+    from diaryflow.config.schema import JobSettings, SchedulerSettings
 
 _UTC = timezone.utc
-# Fires are at most three days apart (Friday → Monday), so eight days always hold one.
-_LOOKBACK = timedelta(days=8)
+_CRON_DAYS = {"monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu",
+              "friday": "fri", "saturday": "sat", "sunday": "sun"}
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """A daily fire time: a local wall time in an IANA zone, optionally weekdays only."""
+    """A fire time: a local wall time in an IANA zone, every day (optionally weekdays only),
+    on one weekday, on one day of the month (``L``: the last), or on one day of the year."""
 
     at: time
     timezone: str
     run_on_weekends: bool = True
+    weekday: str | None = None  # cron's mon … sun
+    day_of_month: str = "*"  # 1–28 or L
+    month: str = "*"
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is not None or self.at.microsecond:
@@ -34,6 +38,27 @@ class Schedule:
     def from_settings(cls, settings: SchedulerSettings) -> Schedule:
         """The schedule described by the ``[scheduler]`` section."""
         return cls(settings.time, settings.timezone, settings.run_on_weekends)
+
+    @classmethod
+    def for_job(cls, job: JobSettings, settings: SchedulerSettings) -> Schedule:
+        """When ``job`` fires: its ``time`` (else the scheduler's) on its ``on`` day."""
+        at = job.time or settings.time
+        daily = cls(at, settings.timezone, settings.run_on_weekends)
+        if job.period == "week" and job.on:
+            return cls(at, settings.timezone, weekday=_CRON_DAYS[job.on])
+        if job.period == "month" and job.on:
+            return cls(at, settings.timezone, day_of_month="L" if job.on == "last" else job.on)
+        if job.period == "year" and job.on:
+            month, day = job.on.split("-")
+            return cls(at, settings.timezone, day_of_month=str(int(day)), month=str(int(month)))
+        return daily
+
+    @property
+    def lookback(self) -> timedelta:
+        """A span that always holds a fire time before any moment (with room for DST)."""
+        if self.month != "*":
+            return timedelta(days=367)
+        return timedelta(days=32) if self.day_of_month != "*" else timedelta(days=8)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -52,13 +77,13 @@ def fire_times(schedule: Schedule, after: datetime, count: int) -> list[datetime
 
 
 def previous_fire(schedule: Schedule, now: datetime) -> datetime | None:
-    """The most recent fire time at or before ``now`` (None if none in the last eight days)."""
+    """The most recent fire time at or before ``now`` (None if none within its lookback)."""
     # Walking forward with the same iterator as next_fire keeps the two exactly consistent;
     # croniter's get_prev also returns both occurrences of an ambiguous time.
     # Compared in UTC: between two datetimes in the same zone Python compares wall times and
     # ignores fold, which misorders the two occurrences of an ambiguous hour.
     now = _aware(now).astimezone(_UTC)
-    fires = _fires(schedule, now - _LOOKBACK)
+    fires = _fires(schedule, now - schedule.lookback)
     latest, fire = None, next(fires)
     while fire <= now:
         latest, fire = fire, next(fires)
@@ -97,9 +122,10 @@ def _fires(schedule: Schedule, after: datetime) -> Iterator[datetime]:
     from croniter import croniter
 
     tz = schedule.tz
-    days = "*" if schedule.run_on_weekends else "mon-fri"
+    days = schedule.weekday or ("*" if schedule.run_on_weekends else "mon-fri")
     at = schedule.at
-    expression = f"{at.minute} {at.hour} * * {days} {at.second}"
+    fields = (at.minute, at.hour, schedule.day_of_month, schedule.month, days, at.second)
+    expression = " ".join(str(field) for field in fields)
     # croniter already puts a nonexistent wall time (the DST gap) at the first valid
     # instant after it, which is the rule we want.
     for found in croniter(expression, _aware(after).astimezone(tz)).all_next(datetime):

@@ -147,10 +147,13 @@ def _row(values: tuple[Any, ...]) -> RunRow:
                   int(completion), page_id, bool(retryable))
 
 
-def recent_runs(store: Store, limit: int = 20) -> list[RunRow]:
-    """The latest attempts, newest first."""
-    rows = store.query(f"SELECT {_ROW} FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?",
-                       (limit,))
+def recent_runs(store: Store, limit: int = 20, job: str | None = None) -> list[RunRow]:
+    """The latest attempts (of ``job``, if given), newest first."""
+    rows = store.query(
+        f"SELECT {_ROW} FROM runs WHERE ? IS NULL OR job = ? "
+        "ORDER BY started_at DESC, rowid DESC LIMIT ?",
+        (job, job, limit),
+    )
     return [_row(r) for r in rows]
 
 
