@@ -91,3 +91,18 @@ def test_a_wrong_job_or_period_is_named_before_anything_is_read(
         run_report(jobs_config(sample_sandbox, tmp_path), job=job, period=period)
     assert str(caught.value).startswith(message)
     assert sample_sandbox.requests == []
+
+
+def test_a_published_report_is_kept_in_the_state_database(
+    sample_sandbox: FlowUsSandbox, tmp_path: Path
+) -> None:
+    from diaryflow.state.reports import saved_report
+    from diaryflow.state.store import Store
+
+    config = jobs_config(sample_sandbox, tmp_path)
+    result = run_report(config, job="weekly", period="2026-W47")
+    with Store(config.state.path) as store:
+        kept = saved_report(store, "weekly", "2026-W47")
+    assert kept is not None and kept.run_id == result.run_id
+    assert kept.markdown == result.report.markdown and kept.title == result.report.title
+    assert (kept.start, kept.end) == (date(2026, 11, 16), date(2026, 11, 22))

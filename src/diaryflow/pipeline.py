@@ -36,6 +36,7 @@ from diaryflow.publish import PageTarget, Published, publish
 from diaryflow.publish.layout import metadata_line, page_blocks
 from diaryflow.publish.local_copy import add_report, report_section
 from diaryflow.publish.markdown_blocks import BlockSpec, count_blocks
+from diaryflow.state.reports import SavedReport, save_report
 from diaryflow.state.runs import (
     checkpoint,
     clear_checkpoints,
@@ -173,6 +174,9 @@ class _Run:
             target = _target(self.config, self.period, report)
             published = publish(self.client, self.store, target, blocks)
         _keep_local_copy(self.config, self.period, report, self.run_id)
+        save_report(self.store, SavedReport(self.job, self.period, self.span.start,
+                                            self.span.end, self.run_id, report.title,
+                                            report.markdown))
         clear_checkpoints(self.store, self.job, self.period)
         log.info("run %s: published %d blocks to page %s in %.1f s", self.run_id,
                  published.blocks_written, published.page_id, self.stages["publish"])

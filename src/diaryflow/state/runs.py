@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from diaryflow.llm.types import CallRecord
@@ -64,6 +64,18 @@ def finish_run(
         (store.now_iso(), status, error, json.dumps(stages or {}), model, prompt_tokens,
          completion_tokens, page_id, int(retryable), run_id),
     )
+
+
+def record_inputs(store: Store, run_id: str, *, sources: list[str] | None = None,
+                  privacy: dict[str, int] | None = None) -> None:
+    """Record what an attempt was built from: the reports it used, and privacy counts (never
+    the values): entries excluded and identifiers redacted, by kind."""
+    if sources is not None:
+        store.execute("UPDATE runs SET sources_json = ? WHERE run_id = ?",
+                      (json.dumps(sources), run_id))
+    if privacy is not None:
+        store.execute("UPDATE runs SET privacy_json = ? WHERE run_id = ?",
+                      (json.dumps(privacy, sort_keys=True), run_id))
 
 
 def end_unfinished_run(store: Store, run_id: str, status: str, error: str) -> None:
@@ -133,18 +145,22 @@ class RunRow:
     completion_tokens: int
     page_id: str | None
     retryable: bool
+    sources: tuple[str, ...] = ()
+    privacy: dict[str, int] = field(default_factory=dict)
 
 
 _ROW = ("run_id, job, period, attempt, scheduled_at, started_at, finished_at, status, error, "
-        "reason, stages_json, model, prompt_tokens, completion_tokens, page_id, retryable")
+        "reason, stages_json, model, prompt_tokens, completion_tokens, page_id, retryable, "
+        "sources_json, privacy_json")
 
 
 def _row(values: tuple[Any, ...]) -> RunRow:
     (run_id, job, period, attempt, scheduled_at, started_at, finished_at, status, error, reason,
-     stages, model, prompt, completion, page_id, retryable) = values
+     stages, model, prompt, completion, page_id, retryable, sources, privacy) = values
     return RunRow(run_id, job, period, int(attempt), scheduled_at, started_at, finished_at,
                   status, error, reason, json.loads(stages or "{}"), model, int(prompt),
-                  int(completion), page_id, bool(retryable))
+                  int(completion), page_id, bool(retryable), tuple(json.loads(sources or "[]")),
+                  json.loads(privacy or "{}"))
 
 
 def recent_runs(store: Store, limit: int = 20, job: str | None = None) -> list[RunRow]:

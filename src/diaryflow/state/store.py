@@ -88,6 +88,21 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN retryable INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE runs ADD COLUMN reason TEXT;
     """,
+    """
+    CREATE TABLE reports (
+        job TEXT NOT NULL,
+        period TEXT NOT NULL,
+        period_start TEXT NOT NULL,
+        period_end TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        markdown TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        PRIMARY KEY (job, period)
+    );
+    ALTER TABLE runs ADD COLUMN sources_json TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE runs ADD COLUMN privacy_json TEXT NOT NULL DEFAULT '{}';
+    """,
 )
 
 
