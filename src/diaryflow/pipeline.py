@@ -6,7 +6,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -211,9 +211,13 @@ def run_report(
     scheduled_at: str | None = None,
     run_id: str | None = None,
     clock: Clock = utc_now,
+    client: FlowUsClient | None = None,
 ) -> RunResult:
     """Produce and publish one job's report: of the period named ``period``, or holding
-    ``run_date``, else the job's last complete period (the rolling default: up to today)."""
+    ``run_date``, else the job's last complete period (the rolling default: up to today).
+
+    ``client`` lets several runs share one FlowUs client, and so one pace (a backfill).
+    """
     started = time.monotonic()
     settings = find_job(config, job)
     today = window.run_date(clock(), config.scheduler.tz)
@@ -222,7 +226,8 @@ def run_report(
     config = job_config(config, settings, span)
     if not dry_run:
         _target(config, span.key, None)  # a missing parent fails before any cost
-    with Store(config.state.path) as store, flowus_client(config) as client:
+    shared = nullcontext(client) if client is not None else flowus_client(config)
+    with Store(config.state.path) as store, shared as client:
         run = _Run(config, store, client, span, title, dry_run, progress or NoProgress())
         if run_id:
             run.run_id = run_id

@@ -19,7 +19,7 @@ EXIT_INTERRUPTED = 130
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     """Report every period of ``--job`` from ``--from`` to ``--to``, oldest first."""
-    from diaryflow.pipeline import run_report
+    from diaryflow.pipeline import flowus_client, run_report
     from diaryflow.state.lock import Lock, run_lock_path
     from diaryflow.state.runs import interrupt_orphans, period_done
     from diaryflow.state.store import Store
@@ -30,7 +30,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         raise ConfigError("--to", args.to.isoformat(), f"is before --from {args.start}")
     periods = between(job.period, args.start, args.to, config.database.recent_days)
     made = skipped = 0
-    with Lock(run_lock_path(config.state.path)) as lock, _stop_after_current() as stop:
+    # One client for every period: its pace, and any pause a 429 asked for, carry over from
+    # one period to the next instead of starting afresh with each.
+    with Lock(run_lock_path(config.state.path)) as lock, _stop_after_current() as stop, \
+            flowus_client(config) as client:
         lock.acquire(RUN_LOCK_WAIT, what="another report run is in progress")
         with Store(config.state.path) as store:
             interrupt_orphans(store, "diaryflow backfill")
@@ -43,7 +46,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                 skipped += 1
                 continue
             with TerminalProgress() as progress:
-                result = run_report(config, job=job.name, period=period.key, progress=progress)
+                result = run_report(config, job=job.name, period=period.key, progress=progress,
+                                    client=client)
             page = result.published
             url = page.url if page and page.url else ""
             print(f"{where}: 「{result.report.title}」 {url}".rstrip(), flush=True)
