@@ -8,11 +8,12 @@ import unicodedata
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from diaryflow.privacy.guard import privacy_summary
 from diaryflow.state.runs import RunRow
 from diaryflow.window import parse_timestamp
 
 HEADERS = ("started", "period", "attempt", "status", "duration", "tokens", "page", "run id",
-           "error / reason")
+           "notes")
 # Right-aligned so that digits line up: attempt, duration, tokens.
 RIGHT = frozenset({2, 4, 5})
 NOTE_WIDTH = 60
@@ -135,9 +136,10 @@ def _duration(row: RunRow) -> str:
 
 
 def _note(row: RunRow) -> str:
-    """The skip reason or the error, on one line."""
+    """The skip reason or the error, then what was kept from the model, on one line."""
     text = row.reason if row.status == "skipped" else (row.error or row.reason)
-    return _flat(text or "")
+    private = privacy_summary(row.privacy)
+    return " · ".join(_flat(part) for part in (text, private and f"private: {private}") if part)
 
 
 def _flat(text: str) -> str:
