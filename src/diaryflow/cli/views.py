@@ -127,7 +127,7 @@ def _cells(row: RunRow, tz: ZoneInfo) -> tuple[str, ...]:
         f"{row.prompt_tokens}+{row.completion_tokens}" if tokens else "-",
         row.page_id[:8] if row.page_id else "-",
         row.run_id,
-        fit(_note(row), NOTE_WIDTH),
+        _notes(row),
     )
 
 
@@ -136,10 +136,16 @@ def _duration(row: RunRow) -> str:
 
 
 def _note(row: RunRow) -> str:
-    """The skip reason or the error, then what was kept from the model, on one line."""
+    """The skip reason or the error, on one line."""
     text = row.reason if row.status == "skipped" else (row.error or row.reason)
+    return _flat(text or "")
+
+
+def _notes(row: RunRow) -> str:
+    """The note cut to fit, then what was kept from the model (short, so never cut)."""
     private = privacy_summary(row.privacy)
-    return " · ".join(_flat(part) for part in (text, private and f"private: {private}") if part)
+    parts = (fit(_note(row), NOTE_WIDTH), f"private: {private}" if private else "")
+    return " · ".join(part for part in parts if part)
 
 
 def _flat(text: str) -> str:

@@ -29,7 +29,7 @@ def withhold_private(config: Config, collected: Snapshot, *, write_log: bool = T
     rule = ExcludeRule(settings.exclude_values, settings.exclude_checkbox)
     kept = exclude_private(collected, rule, references, db.max_relation_depth)
     if kept.excluded:
-        log.info("%d private entries and %d linked pages left out of the report", kept.excluded,
+        log.info("left out of the report: %d private entries, %d linked pages", kept.excluded,
                  len(collected.linked) - len(kept.linked))
     if write_log:
         shown = collected if settings.keep_local else kept
