@@ -36,3 +36,15 @@ def test_a_report_survives_json() -> None:
                     "## 概览\n\n内容", "deepseek-ai/DeepSeek-V3", Usage(10, 20, 30, 5), 3,
                     False, True)
     assert report_from_json(json.loads(json.dumps(report_to_json(report)))) == report
+
+
+def test_what_was_left_out_survives_json(
+    sample_sandbox: FlowUsSandbox, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    import dataclasses
+
+    options = CollectOptions(None, ROOT_PAGE_ID, "日期", "Asia/Shanghai", 7)
+    snapshot = collect(make_client(sample_sandbox), Store(tmp_path / "s.db"), options, END)
+    private = dataclasses.replace(snapshot, excluded=2, hidden=("p1", "p2"))
+    again = snapshot_from_json(json.loads(json.dumps(snapshot_to_json(private))))
+    assert again == private and again.titles()["p1"] == "私密页面"

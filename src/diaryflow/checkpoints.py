@@ -58,6 +58,8 @@ def snapshot_to_json(snapshot: Snapshot) -> dict[str, Any]:
         "missing": [{"id": m.id, "status": m.status, "reason": m.reason}
                     for m in snapshot.missing],
         "users": dict(snapshot.users),
+        "excluded": snapshot.excluded,
+        "hidden": list(snapshot.hidden),
     }
 
 
@@ -74,6 +76,8 @@ def snapshot_from_json(data: Mapping[str, Any]) -> Snapshot:
         linked=tuple(_page_from_json(p) for p in data["linked"]),
         missing=tuple(MissingPage(m["id"], m["status"], m["reason"]) for m in data["missing"]),
         users=data.get("users", {}),
+        excluded=data.get("excluded", 0),
+        hidden=tuple(data.get("hidden", ())),
     )
 
 

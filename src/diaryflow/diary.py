@@ -8,6 +8,8 @@ from datetime import date, datetime
 from typing import Any
 
 JSON = Any
+# What a page left out as private is called wherever a kept page mentions or links to it.
+HIDDEN_TITLE = "私密页面"
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,13 @@ class Snapshot:
     linked: tuple[PageDoc, ...] = ()
     missing: tuple[MissingPage, ...] = ()
     users: Mapping[str, str] = field(default_factory=dict)
+    excluded: int = 0  # entries of the window left out as private: a count, never their text
+    hidden: tuple[str, ...] = ()  # ids of the pages left out as private
 
     def titles(self) -> dict[str, str]:
         """Map every known page id to its title, for rendering mentions and relations."""
-        found = {e.page.id: e.page.title for e in self.entries}
+        found = dict.fromkeys(self.hidden, HIDDEN_TITLE)
+        found.update((e.page.id, e.page.title) for e in self.entries)
         found.update((p.id, p.title) for p in self.linked)
         return found
 

@@ -21,6 +21,7 @@ from diaryflow.checkpoints import (
 from diaryflow.clock import Clock, utc_now
 from diaryflow.collect import CollectOptions, collect
 from diaryflow.collect.data_log import render_snapshot
+from diaryflow.collect.private import withhold_private
 from diaryflow.collect.prompt_page import page_prompt
 from diaryflow.config.jobs import find_job, job_config, job_period, job_title
 from diaryflow.config.load import Config, require_flowus_token
@@ -30,6 +31,7 @@ from diaryflow.files import write_atomic
 from diaryflow.flowus.client import FlowUsClient
 from diaryflow.generate import generate_report
 from diaryflow.generate.report import Report
+from diaryflow.llm.types import Complete
 from diaryflow.periods import Period
 from diaryflow.progress import NoProgress, Progress
 from diaryflow.publish import PageTarget, Published, publish
@@ -85,6 +87,7 @@ class _Run:
     title: str
     dry_run: bool
     progress: Progress
+    stand_in: Complete | None = None  # answers in the model's place (``--show-input``)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     stages: dict[str, float] = field(default_factory=dict)
     resumed_from: str | None = None
@@ -125,18 +128,17 @@ class _Run:
             return snapshot_from_json(kept)
         with self.stage("collect"):
             options = CollectOptions.from_config(self.config)
-            snapshot = collect(self.client, self.store, options, self.run_date, self.progress)
+            snapshot = withhold_private(self.config, collect(
+                self.client, self.store, options, self.run_date, self.progress),
+                write_log=not self.dry_run)
         self._keep("input", snapshot_to_json(snapshot))
         log.info("run %s: collected %d entries and %d linked pages in %.1f s", self.run_id,
                  len(snapshot.entries), len(snapshot.linked), self.stages["collect"])
         return snapshot
 
     def source(self, snapshot: Snapshot) -> str:
-        """The input as ``data.log`` holds it; written there unless this is a dry run."""
-        text = render_snapshot(snapshot, self.config.database.include_properties)
-        if not self.dry_run:
-            write_atomic(self.config.output.data_path, text)
-        return text
+        """The input as ``data.log`` holds it (written when it was collected)."""
+        return render_snapshot(snapshot, self.config.database.include_properties)
 
     def report(self, snapshot: Snapshot) -> Report:
         """The written report: an earlier attempt's, or written now."""
@@ -149,7 +151,8 @@ class _Run:
         with self.stage("generate"):
             prompt = page_prompt(self.config, self.client)
             report = generate_report(self.config, self.store, snapshot, self.run_date,
-                                     self.run_id, prompt, title=self.title)
+                                     self.run_id, prompt, title=self.title,
+                                     stand_in=self.stand_in)
         self._keep("report", report_to_json(report))
         report_log.info(
             "run %s: report by %s in %.1f s: %d calls, %d+%d tokens%s", self.run_id,
@@ -212,11 +215,13 @@ def run_report(
     run_id: str | None = None,
     clock: Clock = utc_now,
     client: FlowUsClient | None = None,
+    stand_in: Complete | None = None,
 ) -> RunResult:
     """Produce and publish one job's report: of the period named ``period``, or holding
     ``run_date``, else the job's last complete period (the rolling default: up to today).
 
-    ``client`` lets several runs share one FlowUs client, and so one pace (a backfill).
+    ``client`` lets several runs share one FlowUs client, and so one pace (a backfill);
+    ``stand_in`` answers instead of the model (to see what would be sent).
     """
     started = time.monotonic()
     settings = find_job(config, job)
@@ -228,7 +233,8 @@ def run_report(
         _target(config, span.key, None)  # a missing parent fails before any cost
     shared = nullcontext(client) if client is not None else flowus_client(config)
     with Store(config.state.path) as store, shared as client:
-        run = _Run(config, store, client, span, title, dry_run, progress or NoProgress())
+        run = _Run(config, store, client, span, title, dry_run, progress or NoProgress(),
+                   stand_in)
         if run_id:
             run.run_id = run_id
         if not dry_run:
@@ -281,8 +287,7 @@ def export(
     with flowus_client(config) as client, Store(config.state.path) as store:
         snapshot = collect(client, store, CollectOptions.from_config(config), end, progress)
         requests = client.requests_sent
-    text = render_snapshot(snapshot, include_properties=config.database.include_properties)
-    write_atomic(config.output.data_path, text)
+    snapshot = withhold_private(config, snapshot)
     return ExportResult(snapshot, config.output.data_path, requests, time.monotonic() - started)
 
 

@@ -49,7 +49,7 @@ def test_table_aligns_by_display_width() -> None:
     # Run ids and notes start at the same terminal column on every row, CJK period or not.
     header = lines[0]
     run_id_at = display_width(header[: header.index("run id")])
-    note_at = display_width(header[: header.index("error / reason")])
+    note_at = display_width(header[: header.index("notes")])
     for line, row in zip(lines[2:], rows, strict=True):
         assert display_width(line[: line.index(row.run_id)]) == run_id_at, line
         note = line[line.index(row.run_id) + len(row.run_id):].strip()
@@ -87,7 +87,7 @@ def test_json_round_trips() -> None:
     text = history_json(ROWS)
     assert "周末不写报告" in text  # not \u-escaped
     data = json.loads(text)
-    assert [RunRow(**item) for item in data] == ROWS
+    assert [RunRow(**{**item, "sources": tuple(item["sources"])}) for item in data] == ROWS
     assert list(data[0]) == [f.name for f in dataclasses.fields(RunRow)]
 
 
@@ -136,3 +136,14 @@ def test_status_edge_cases() -> None:
     assert failed.endswith("…") and "page" not in failed
     skipped = lines(last=run(status="skipped", attempt=0, page_id=None, reason="weekend"))[1]
     assert skipped.endswith("· skipped · weekend")
+
+
+def test_what_was_kept_from_the_model_is_a_note() -> None:
+    private = run(privacy={"excluded": 2, "email": 2, "phone": 1})
+    failed = run(status="failed", error="HTTP 503", privacy={"phone": 1})
+    table = history_table([private, failed, run()], SHANGHAI).splitlines()
+    assert table[2].endswith("0123456789ab  private: 2 excluded, 3 redacted (phone 1, email 2)")
+    assert table[3].endswith("HTTP 503 · private: 1 redacted (phone 1)")
+    assert table[4].endswith("0123456789ab")
+    assert json.loads(history_json([private]))[0]["privacy"] == {
+        "excluded": 2, "email": 2, "phone": 1}

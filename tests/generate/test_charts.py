@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, timedelta
 
@@ -122,6 +123,18 @@ def test_stats_section_without_entries_draws_nothing() -> None:
     stats = Stats(day, day, (day,), (0,), (0,), 0, 0, 0, (), ())
     section = stats_section(stats)
     assert "```" not in section and "| 条目数 | 0 |" in section
+
+
+def test_private_entries_are_a_number_in_the_section_and_nowhere_else() -> None:
+    snapshot = sample_snapshot(7)
+    plain = compute_stats(snapshot)
+    stats = compute_stats(dataclasses.replace(snapshot, excluded=2))
+    assert stats == dataclasses.replace(plain, excluded=2)  # no other figure changes
+    assert "2 条私密日记未纳入" in stats_section(stats)
+    assert "私密" not in stats_section(plain) and "私密" not in stats_for_prompt(stats)
+    day = date(2026, 3, 1)
+    alone = Stats(day, day, (day,), (0,), (0,), 0, 0, 0, (), (), excluded=1)
+    assert "1 条私密日记未纳入" in stats_section(alone)
 
 
 def test_stats_for_prompt_lists_every_option() -> None:

@@ -8,35 +8,7 @@ from collections import Counter
 import pytest
 
 from diaryflow.privacy.redact import CUSTOM_PLACEHOLDER, KINDS, PLACEHOLDERS, Redactor
-
-# The published GB 11643 weights and check characters, restated here on purpose.
-WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-CHECKS = "10X98765432"
-
-
-def id_number(body: str) -> str:
-    """``body`` (17 digits) with its ISO 7064 MOD 11-2 check character."""
-    return body + CHECKS[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
-
-
-def luhn_sum(digits: str) -> int:
-    total = 0
-    for i, c in enumerate(reversed(digits)):
-        doubled = int(c) * 2 if i % 2 else int(c)
-        total += doubled - 9 if doubled > 9 else doubled
-    return total % 10
-
-
-def card_number(body: str) -> str:
-    """``body`` with the Luhn check digit appended."""
-    return body + str((10 - luhn_sum(body + "0")) % 10)
-
-
-def bad_id_number(body: str) -> str:
-    """``body`` with a wrong check character that also fails Luhn (so no card either)."""
-    good = id_number(body)
-    return next(body + c for c in "0123456789" if body + c != good and luhn_sum(body + c))
-
+from tests.privacy.helpers import bad_id_number, card_number, id_number, luhn_sum
 
 ID_X = id_number("11010519491231002")
 ID_DIGIT = id_number("44030619900307123")
@@ -224,3 +196,9 @@ def test_an_unknown_kind_is_named_in_the_error() -> None:
 def test_a_bad_pattern_is_named_in_the_error() -> None:
     with pytest.raises(ValueError, match=re.escape("'P(\\\\d{6}'")):
         Redactor.from_settings(KINDS, ["ok", r"P(\d{6}"])
+
+
+def test_hide_tells_what_it_replaced_in_text_order() -> None:
+    text = f"卡{CARD_16}，电话13800138000，邮箱a@b.cn"
+    assert Redactor().hide(text) == ("卡[银行卡号]，电话[手机号]，邮箱[邮箱]", [
+        ("bank_card", CARD_16), ("phone", "13800138000"), ("email", "a@b.cn")])

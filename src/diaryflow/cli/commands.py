@@ -34,7 +34,7 @@ def command_config(args: argparse.Namespace) -> Config:
     return config
 
 
-def _summary(result: ExportResult) -> None:
+def _summary(result: ExportResult, keep_local: bool = False) -> None:
     snap = result.snapshot
     print(
         f"Collected {len(snap.entries)} entries from 「{snap.database_title}」 "
@@ -43,6 +43,9 @@ def _summary(result: ExportResult) -> None:
     )
     for page in snap.missing:
         print(f"  skipped page {page.id}: {page.reason}")
+    if snap.excluded:
+        where = "written to data.log only (privacy.keep_local)" if keep_local else "left out"
+        print(f"  {snap.excluded} private entries {where}")
     print(f"Wrote {result.path} ({result.requests} requests, {result.seconds:.1f} s)")
 
 
@@ -80,12 +83,14 @@ def _run_summary(result: RunResult) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Write and publish one report now (or print it with --dry-run)."""
+    from diaryflow.generate.show_input import InputCapture
     from diaryflow.pipeline import run_report
     from diaryflow.state.lock import Lock, run_lock_path
     from diaryflow.state.runs import interrupt_orphans
     from diaryflow.state.store import Store
 
     config = command_config(args)
+    capture = InputCapture() if args.show_input else None
     with Lock(run_lock_path(config.state.path)) as lock:
         if not args.dry_run:
             lock.acquire(RUN_LOCK_WAIT, what="another report run is in progress")
@@ -94,7 +99,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         with TerminalProgress() as progress:
             result = run_report(config, args.date, job=args.job, period=args.period,
                                 dry_run=args.dry_run, progress=progress, run_id=args.run_id,
-                                scheduled_at=args.scheduled_at)
+                                scheduled_at=args.scheduled_at, stand_in=capture)
+    if capture is not None:
+        print(capture.text(), end="")
+        return EXIT_OK
     if args.dry_run:
         print(result.report.markdown)
         print("\n" + "─" * 60)
@@ -158,7 +166,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_OK
     with TerminalProgress() as progress:
         result = export(config, args.date, progress)
-    _summary(result)
+    _summary(result, config.privacy.keep_local)
     return EXIT_OK
 
 

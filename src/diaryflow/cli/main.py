@@ -84,6 +84,9 @@ def _add_commands(
     when.add_argument("--period", metavar="KEY",
                       help="report this period: 2026-11-30, 2026-W48, 2026-11 or 2026")
     p.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
+    p.add_argument("--show-input", action="store_true",
+                   help="with --dry-run: print what would be sent to the model (after private "
+                   "entries are left out and identifiers redacted) instead, and send nothing")
     # Set by the daemon for its child attempts, so it can read back what the attempt recorded.
     p.add_argument("--run-id", help=argparse.SUPPRESS)
     p.add_argument("--scheduled-at", help=argparse.SUPPRESS)
@@ -110,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "show_input", False) and not args.dry_run:
+        parser.error("run --show-input needs --dry-run: it shows the model's input, sends nothing")
     if args.command is None:
         parser.print_help()
         return EXIT_CONFIG

@@ -8,11 +8,12 @@ import unicodedata
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from diaryflow.privacy.guard import privacy_summary
 from diaryflow.state.runs import RunRow
 from diaryflow.window import parse_timestamp
 
 HEADERS = ("started", "period", "attempt", "status", "duration", "tokens", "page", "run id",
-           "error / reason")
+           "notes")
 # Right-aligned so that digits line up: attempt, duration, tokens.
 RIGHT = frozenset({2, 4, 5})
 NOTE_WIDTH = 60
@@ -126,7 +127,7 @@ def _cells(row: RunRow, tz: ZoneInfo) -> tuple[str, ...]:
         f"{row.prompt_tokens}+{row.completion_tokens}" if tokens else "-",
         row.page_id[:8] if row.page_id else "-",
         row.run_id,
-        fit(_note(row), NOTE_WIDTH),
+        _notes(row),
     )
 
 
@@ -138,6 +139,13 @@ def _note(row: RunRow) -> str:
     """The skip reason or the error, on one line."""
     text = row.reason if row.status == "skipped" else (row.error or row.reason)
     return _flat(text or "")
+
+
+def _notes(row: RunRow) -> str:
+    """The note cut to fit, then what was kept from the model (short, so never cut)."""
+    private = privacy_summary(row.privacy)
+    parts = (fit(_note(row), NOTE_WIDTH), f"private: {private}" if private else "")
+    return " · ".join(part for part in parts if part)
 
 
 def _flat(text: str) -> str:

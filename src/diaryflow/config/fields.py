@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from diaryflow.flowus.colors import COLORS
 from diaryflow.periods import KINDS as PERIOD_KINDS
+from diaryflow.privacy.redact import KINDS as REDACT_KINDS
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 PAGE_ID = "a FlowUs page id (UUID like 8-4-4-4-12 hex) or page URL"
@@ -125,6 +126,16 @@ def _job_name(value: object) -> str:
     raise invalid()
 
 
+def _regex(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise invalid("a regular expression (a non-empty string)")
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise invalid(problem=f"not a valid regular expression: {error}") from None
+    return value
+
+
 def _hhmm(value: object) -> dt.time:
     # Seconds ("08:00:30") are accepted too, though HH:MM is what the docs show.
     if isinstance(value, dt.time) and not (value.microsecond or value.tzinfo):
@@ -194,6 +205,8 @@ Color = Annotated[str, _choice(COLORS, str.lower)]
 PeriodKind = Annotated[str, _choice(PERIOD_KINDS, str.lower)]
 JobName = Annotated[str, BeforeValidator(_job_name)]
 LogLevel = Annotated[str, _choice(LOG_LEVELS, str.upper)]
+RedactKind = Annotated[str, _choice(REDACT_KINDS, str.lower)]
+Regex = Annotated[str, BeforeValidator(_regex)]
 ClockTime = Annotated[dt.time, BeforeValidator(_hhmm)]
 TimeZoneName = Annotated[str, BeforeValidator(_timezone)]
 Emoji = Annotated[str, Strict()]

@@ -247,6 +247,7 @@ def _translate(
     if loc[:1] == ["jobs"] or str(ctx.get("field", "")).startswith("jobs["):
         return _translate_job(error, loc, ctx, tables.get("jobs") or [])
     field = ctx.get("field") or (loc[1] if len(loc) > 1 else None)
+    item = not ctx.get("field") and len(loc) > 2 and loc[2].isdigit()  # one value of a list
     key = f"{loc[0]}.{field}" if field else loc[0]
     model = SECTIONS.get(loc[0])
     described = (
@@ -254,6 +255,8 @@ def _translate(
     )
     expected = ctx.get("problem") or f"expected {ctx.get('expected') or described or error['msg']}"
     value = tables.get(loc[0], {}).get(field, error["input"]) if field else error["input"]
+    if item:
+        key, value = f"{key}[{int(loc[2]) + 1}]", error["input"]
     env_var = next((v for v, k in ENV_OVERRIDES.items() if k == key and key in from_env), None)
     return ConfigError(env_var or key, None if key in SECRET_KEYS else _shown(value), expected)
 

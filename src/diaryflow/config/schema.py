@@ -40,6 +40,8 @@ from diaryflow.config.fields import (
     PageId,
     PageUrl,
     PeriodKind,
+    RedactKind,
+    Regex,
     TimeZoneName,
     Token,
     Webhook,
@@ -51,6 +53,7 @@ from diaryflow.config.fields import (
     text_field,
 )
 from diaryflow.flowus.colors import COLORS
+from diaryflow.privacy.redact import KINDS as REDACT_KINDS
 
 # The model name that means "no model": reports are offline digests.
 OFFLINE_MODEL = "offline"
@@ -291,6 +294,17 @@ class NotifySettings(Section):
     webhook_url: Webhook = text_field(None, HTTP)
 
 
+class PrivacySettings(Section):
+    """``[privacy]``: entries kept from the model, identifiers hidden from it."""
+
+    exclude_values: tuple[Name, ...] = text_field((), 'a list of option names like ["私密"]')
+    exclude_checkbox: OptionalName = text_field(None, "the name of a checkbox property")
+    redact: tuple[RedactKind, ...] = text_field(REDACT_KINDS,
+                                                f"a list of {', '.join(REDACT_KINDS)}")
+    patterns: tuple[Regex, ...] = text_field((), "a list of regular expressions like ['P\\d{6}']")
+    keep_local: StrictBool = bool_field(False)
+
+
 # (section, key, default): paths resolved against the config file's folder.
 PATH_KEYS = (
     ("output", "output_dir", "outputs"),
@@ -320,6 +334,7 @@ class Config(Section):
     state: StateSettings = Field(default_factory=StateSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     jobs: tuple[JobSettings, ...] = ()
 
     @model_validator(mode="before")

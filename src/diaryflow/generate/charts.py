@@ -113,6 +113,8 @@ def stats_section(stats: Stats) -> str:
     lines = [SECTION_HEADING, "", "| 指标 | 数值 |", "| --- | --- |"]
     lines += [f"| {_cell(label)} | {_cell(value)} |" for label, value in summary_rows(stats)]
     lines.append("")
+    if stats.excluded:
+        lines += [f"{stats.excluded} 条私密日记未纳入，以上数字不含这些日记。", ""]
     if not stats.total_entries:
         lines += ["本期没有日记条目，不绘制图表。", ""]
         return "\n".join(lines).rstrip() + "\n"

@@ -9,7 +9,9 @@ from diaryflow.diary import Snapshot
 from diaryflow.generate.prompt import load_template
 from diaryflow.generate.report import Report, build_report
 from diaryflow.llm.types import Complete
-from diaryflow.state.runs import record_llm_call
+from diaryflow.privacy.guard import RedactingGuard
+from diaryflow.privacy.redact import Redactor
+from diaryflow.state.runs import record_inputs, record_llm_call
 from diaryflow.state.store import Store
 
 
@@ -21,28 +23,38 @@ def generate_report(
     run_id: str,
     page_prompt: str | None = None,
     title: str | None = None,
+    stand_in: Complete | None = None,
 ) -> Report:
     """The period's report, by the configured model (every call recorded) or offline.
 
-    ``page_prompt`` is the prompt collected from the ``flowus.url`` page, if any.
+    ``page_prompt`` is the prompt collected from the ``flowus.url`` page, if any;
+    ``stand_in`` answers instead of the model. Every message is redacted on its way, and what
+    was hidden is recorded as counts for the run.
     """
     template = load_template(config.report.prompt_file, page_prompt)
+    guard = RedactingGuard(Redactor.from_settings(config.privacy.redact, config.privacy.patterns))
 
     def write(complete: Complete | None, model: str) -> Report:
         return build_report(
-            snapshot, complete, template=template,
+            snapshot, None if complete is None else guard.wrap(complete), template=template,
             context_tokens=config.siliconflow.context_tokens,
             max_tokens=config.api_settings.max_tokens, title_prefix=config.new_page.title,
             run_date=run_date, model=model, include_properties=config.database.include_properties,
             title=title,
         )
 
-    if not uses_llm(config):
-        return write(None, OFFLINE_MODEL)
-    from diaryflow.llm.client import LLMClient
-
-    llm = LLMClient.from_config(config, record=lambda call: record_llm_call(store, run_id, call))
     try:
-        return write(llm.complete, config.siliconflow.model)
+        if not uses_llm(config):
+            return write(None, OFFLINE_MODEL)
+        if stand_in is not None:
+            return write(stand_in, config.siliconflow.model)
+        from diaryflow.llm.client import LLMClient
+
+        llm = LLMClient.from_config(
+            config, record=lambda call: record_llm_call(store, run_id, call))
+        try:
+            return write(llm.complete, config.siliconflow.model)
+        finally:
+            llm.close()
     finally:
-        llm.close()
+        record_inputs(store, run_id, privacy=guard.counts(snapshot.excluded))

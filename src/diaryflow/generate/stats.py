@@ -30,6 +30,7 @@ class Stats:
     active_days: int
     selects: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
     checkboxes: tuple[tuple[str, int, int], ...]
+    excluded: int = 0  # private entries left out: counted here, in no other figure
 
 
 def block_texts(block: Block) -> list[str]:
@@ -82,6 +83,7 @@ def compute_stats(snapshot: Snapshot) -> Stats:
             for name, kind in kinds
             if kind == "checkbox"
         ),
+        excluded=snapshot.excluded,
     )
 
 

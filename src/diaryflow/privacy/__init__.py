@@ -1,1 +1,1 @@
-"""Keeping personal identifiers out of the text sent to a cloud language model."""
+"""Keeping private entries and personal identifiers out of what is sent to a language model."""

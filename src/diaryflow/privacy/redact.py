@@ -118,6 +118,11 @@ class Redactor:
 
     def redact(self, text: str) -> tuple[str, Counter[str]]:
         """The text with identifiers replaced, and a count per kind (never the values)."""
+        hidden, found = self.hide(text)
+        return hidden, Counter(kind for kind, _ in found)
+
+    def hide(self, text: str) -> tuple[str, list[tuple[str, str]]]:
+        """The text with identifiers replaced, and each one replaced as (kind, value)."""
         spans: list[_Span] = []
         for kind, pattern, accept in _RULES:
             if kind in self.kinds:
@@ -125,11 +130,11 @@ class Redactor:
         for pattern in self.patterns:
             _find(text, pattern, _always, CUSTOM_KIND, spans)
         pieces: list[str] = []
-        counts: Counter[str] = Counter()
+        found: list[tuple[str, str]] = []
         position = 0
         for start, end, kind in sorted(spans):
             pieces += [text[position:start], PLACEHOLDERS.get(kind, CUSTOM_PLACEHOLDER)]
-            counts[kind] += 1
+            found.append((kind, text[start:end]))
             position = end
         pieces.append(text[position:])
-        return "".join(pieces), counts
+        return "".join(pieces), found
