@@ -29,6 +29,8 @@ from diaryflow.errors import ConfigError, is_permanent
 from diaryflow.files import write_atomic
 from diaryflow.flowus.client import FlowUsClient
 from diaryflow.generate import generate_report
+from diaryflow.generate.earlier import Earlier, earlier_from_json, earlier_to_json
+from diaryflow.generate.gather import gather_earlier
 from diaryflow.generate.report import Report
 from diaryflow.periods import Period
 from diaryflow.progress import NoProgress, Progress
@@ -41,6 +43,7 @@ from diaryflow.state.runs import (
     checkpoint,
     clear_checkpoints,
     finish_run,
+    record_inputs,
     save_checkpoint,
     start_run,
 )
@@ -88,6 +91,7 @@ class _Run:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     stages: dict[str, float] = field(default_factory=dict)
     resumed_from: str | None = None
+    earlier: Earlier | None = None
 
     @property
     def job(self) -> str:
@@ -117,19 +121,27 @@ class _Run:
             save_checkpoint(self.store, self.job, self.period, stage, self.run_id, content)
 
     def snapshot(self) -> Snapshot:
-        """The collected input: an earlier attempt's, or collected now."""
+        """The collected input (and the previous period): an earlier attempt's, or collected now."""
         kept = self._kept("input")
-        if kept is not None:
+        if kept is not None and "earlier" in kept:  # older checkpoints lack it: collect again
             self.resumed_from = "generate"
             log.info("run %s: reusing the input an earlier attempt collected", self.run_id)
+            self.earlier = self._built_from(earlier_from_json(kept["earlier"]))
             return snapshot_from_json(kept)
         with self.stage("collect"):
             options = CollectOptions.from_config(self.config)
             snapshot = collect(self.client, self.store, options, self.run_date, self.progress)
-        self._keep("input", snapshot_to_json(snapshot))
+            self.earlier = self._built_from(gather_earlier(self.config, self.store, self.client,
+                                                           self.span, self.progress))
+        self._keep("input", snapshot_to_json(snapshot) | {"earlier": earlier_to_json(self.earlier)})
         log.info("run %s: collected %d entries and %d linked pages in %.1f s", self.run_id,
                  len(snapshot.entries), len(snapshot.linked), self.stages["collect"])
         return snapshot
+
+    def _built_from(self, earlier: Earlier) -> Earlier:
+        if earlier.source_job and not self.dry_run:
+            record_inputs(self.store, self.run_id, sources=earlier.source_keys)
+        return earlier
 
     def source(self, snapshot: Snapshot) -> str:
         """The input as ``data.log`` holds it; written there unless this is a dry run."""
@@ -149,7 +161,7 @@ class _Run:
         with self.stage("generate"):
             prompt = page_prompt(self.config, self.client)
             report = generate_report(self.config, self.store, snapshot, self.run_date,
-                                     self.run_id, prompt, title=self.title)
+                                     self.run_id, prompt, title=self.title, earlier=self.earlier)
         self._keep("report", report_to_json(report))
         report_log.info(
             "run %s: report by %s in %.1f s: %d calls, %d+%d tokens%s", self.run_id,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from diaryflow.cli.console import TerminalProgress
-from diaryflow.config.load import Config, load_config
+from diaryflow.config.load import Config, load_config, report_jobs
 from diaryflow.config.view import permission_warnings, settings_lines
 from diaryflow.errors import EXIT_OK, ConfigError, ConfigIncomplete
 
@@ -173,7 +173,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     with Store(config.state.path) as store:
         settle_orphans(store, "diaryflow history")
         rows = recent_runs(store, max(1, args.n), args.job)
-    print(history_json(rows) if args.json else history_table(rows, config.scheduler.tz))
+    built_from = {job.name: job.source_job for job in report_jobs(config) if job.source_job}
+    print(history_json(rows) if args.json else history_table(rows, config.scheduler.tz,
+                                                             built_from))
     return EXIT_OK
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from diaryflow.state.runs import RunRow
@@ -19,11 +19,17 @@ NOTE_WIDTH = 60
 GAP = "  "
 
 
-def history_table(rows: Sequence[RunRow], tz: ZoneInfo) -> str:
-    """The attempts as an aligned plain-text table, times in ``tz``; a sentence when empty."""
+def history_table(
+    rows: Sequence[RunRow], tz: ZoneInfo, source_jobs: Mapping[str, str] | None = None
+) -> str:
+    """The attempts as an aligned plain-text table, times in ``tz``; a sentence when empty.
+
+    A run built from another job's reports says so in the last column, e.g.
+    ``from weekly: 2026-W45, 2026-W46``; ``source_jobs`` names that job for each job.
+    """
     if not rows:
         return "No runs recorded yet."
-    table = [HEADERS, *(_cells(row, tz) for row in rows)]
+    table = [HEADERS, *(_cells(row, tz, source_jobs or {}) for row in rows)]
     widths = [max(display_width(line[i]) for line in table) for i in range(len(HEADERS))]
     rule = tuple("-" * w for w in widths)
     return "\n".join(_line(line, widths) for line in [table[0], rule, *table[1:]])
@@ -114,7 +120,7 @@ def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
     return GAP.join(out).rstrip()
 
 
-def _cells(row: RunRow, tz: ZoneInfo) -> tuple[str, ...]:
+def _cells(row: RunRow, tz: ZoneInfo, source_jobs: Mapping[str, str]) -> tuple[str, ...]:
     started = parse_timestamp(row.started_at)
     tokens = row.prompt_tokens + row.completion_tokens
     return (
@@ -126,8 +132,15 @@ def _cells(row: RunRow, tz: ZoneInfo) -> tuple[str, ...]:
         f"{row.prompt_tokens}+{row.completion_tokens}" if tokens else "-",
         row.page_id[:8] if row.page_id else "-",
         row.run_id,
-        fit(_note(row), NOTE_WIDTH),
+        fit(_note(row) or _sources(row, source_jobs), NOTE_WIDTH),
     )
+
+
+def _sources(row: RunRow, source_jobs: Mapping[str, str]) -> str:
+    """Which reports the run was built from, when it was."""
+    if not row.sources:
+        return ""
+    return f"from {source_jobs.get(row.job, 'reports')}: {', '.join(row.sources)}"
 
 
 def _duration(row: RunRow) -> str:
