@@ -87,7 +87,7 @@ def test_json_round_trips() -> None:
     text = history_json(ROWS)
     assert "周末不写报告" in text  # not \u-escaped
     data = json.loads(text)
-    assert [RunRow(**item) for item in data] == ROWS
+    assert [RunRow(**{**item, "sources": tuple(item["sources"])}) for item in data] == ROWS
     assert list(data[0]) == [f.name for f in dataclasses.fields(RunRow)]
 
 
@@ -136,3 +136,15 @@ def test_status_edge_cases() -> None:
     assert failed.endswith("…") and "page" not in failed
     skipped = lines(last=run(status="skipped", attempt=0, page_id=None, reason="weekend"))[1]
     assert skipped.endswith("· skipped · weekend")
+
+
+def test_a_run_built_from_other_reports_names_them() -> None:
+    built = run(job="monthly", period="2026-11", sources=("2026-W45", "2026-W46"))
+    failed = run(job="monthly", status="failed", error="boom", sources=("2026-W45",))
+    plain = run(job="monthly")
+    lines = history_table([built, failed, plain], SHANGHAI, {"monthly": "weekly"}).splitlines()
+    assert lines[2].endswith("0123456789ab  from weekly: 2026-W45, 2026-W46")
+    assert lines[3].endswith("boom")  # an error says more than the sources
+    assert lines[4].endswith("0123456789ab")
+    assert history_table([built], SHANGHAI).splitlines()[2].endswith(
+        "from reports: 2026-W45, 2026-W46")  # the job is no longer configured
