@@ -175,3 +175,23 @@ def test_the_second_weeks_request_holds_the_first_weeks_report(
     assert plan in three and "## 上期报告（供对比）" in three
     assert first.run_id not in three and "原始输入" not in three  # not the page's extras
     assert again.published is not None
+
+
+def test_a_retry_after_the_model_failed_reuses_the_previous_period_it_collected(
+    sample_sandbox: FlowUsSandbox, llm: OpenAISandbox, tmp_path: Path
+) -> None:
+    from diaryflow.errors import LLMError
+    from diaryflow.sandbox.openai.server import LLMFault
+
+    config = weekly_config(sample_sandbox, tmp_path, token=llm.api_key, base_url=llm.base_url,
+                           model=MODEL)
+    llm.inject(LLMFault("status", status=401, code=20003, message="Invalid token", times=1))
+    with pytest.raises(LLMError):
+        run_report(config, job="weekly", period="2026-W48")
+    failed = llm.chat_requests()[-1].body["messages"][-1]["content"]
+    sample_sandbox.clear_requests()
+    result = run_report(config, job="weekly", period="2026-W48")
+    assert result.resumed_from == "generate"
+    assert not [r for r in sample_sandbox.requests if r.path.endswith("/query")]  # no collect
+    assert llm.chat_requests()[-1].body["messages"][-1]["content"] == failed  # same input
+    assert "与上期（2026-11-16 至 2026-11-22）对比" in failed
