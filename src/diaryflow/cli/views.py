@@ -22,11 +22,7 @@ GAP = "  "
 def history_table(
     rows: Sequence[RunRow], tz: ZoneInfo, source_jobs: Mapping[str, str] | None = None
 ) -> str:
-    """The attempts as an aligned plain-text table, times in ``tz``; a sentence when empty.
-
-    A run built from another job's reports says so in the last column, e.g.
-    ``from weekly: 2026-W45, 2026-W46``; ``source_jobs`` names that job for each job.
-    """
+    """The attempts as an aligned plain-text table, times in ``tz``; a sentence when empty."""
     if not rows:
         return "No runs recorded yet."
     table = [HEADERS, *(_cells(row, tz, source_jobs or {}) for row in rows)]

@@ -71,8 +71,7 @@ def single_messages(
     snapshot: Snapshot, template: str, include_properties: bool = True,
     earlier: Earlier | None = None, previous: str = "",
 ) -> list[dict[str, str]]:
-    """The messages of the one-call report: the template, the diary and its figures, then the
-    shorter reports standing for the days they cover and the previous report (``previous``)."""
+    """The one-call messages: the template with the diary and figures, then the earlier reports."""
     start, end = snapshot.window_start, snapshot.window_end
     diary = uncovered(snapshot, earlier)
     text = (ALL_COVERED if diary is not snapshot and not diary.entries
@@ -107,8 +106,8 @@ def plan(
     include_properties: bool = True,
     earlier: Earlier | None = None,
 ) -> Plan:
-    """Decide single or map-reduce; chunks are whole days (at most a week), a long day in parts,
-    and the shorter reports that stand for the days they cover."""
+    """Decide single or map-reduce; chunks are whole days (at most a week), a long day in parts."""
+    # With shorter reports, the days they cover are left out and the reports are chunks too.
     budget = input_budget(context_tokens, max_tokens, margin)
     if budget <= 0:
         raise ConfigError(
@@ -148,8 +147,7 @@ class Fit:
 
 
 def _report_chunks(earlier: Earlier | None, fits: Fit) -> list[Chunk]:
-    """The shorter reports as map chunks: neighbours together while they fit, a long one in
-    consecutive pieces."""
+    """The shorter reports as map chunks: neighbours joined while they fit, a long one split."""
     chunks: list[Chunk] = []
     for report in earlier.sources if earlier else ():
         text = source_text(report)

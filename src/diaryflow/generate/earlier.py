@@ -1,8 +1,4 @@
-"""What a report is written against besides its own diary: the previous period and shorter reports.
-
-Pure: the gathered facts, their JSON form (kept with the run's input checkpoint), and the
-labelled parts of the prompt made from them.
-"""
+"""Earlier periods a report is written against: their facts, JSON form and prompt parts."""
 
 from __future__ import annotations
 

@@ -32,11 +32,9 @@ def gather_earlier(
     config: Config, store: Store, client: FlowUsClient, span: Period,
     progress: Progress | None = None,
 ) -> Earlier:
-    """The previous period's figures and report, and (with ``source_job``) the shorter reports.
-
-    The previous period is collected with the same options, without following linked pages:
-    only its figures are used, and unchanged pages come from the page cache.
-    """
+    """The previous period's figures and report, and (with ``source_job``) the shorter reports."""
+    # Only the previous period's figures are used: linked pages are not followed, and pages
+    # unchanged since an earlier run come from the page cache.
     job = find_job(config, config.report.job)
     previous = span.previous()
     options = dataclasses.replace(CollectOptions.from_config(config),

@@ -76,11 +76,7 @@ def build_report(
     title: str | None = None,
     earlier: Earlier | None = None,
 ) -> Report:
-    """Write the report; without a model (or with no entries to review) write the digest.
-
-    With ``earlier``, the figures are compared with the previous period's, and the model also
-    gets the previous report and the shorter reports standing for the days they cover.
-    """
+    """Write the report; without a model (or with no entries to review) write the digest."""
     title = title or report_title(title_prefix, run_date)
     start, end = snapshot.window_start, snapshot.window_end
     stats = compute_stats(snapshot)

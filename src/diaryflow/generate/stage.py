@@ -27,7 +27,7 @@ def generate_report(
     """The period's report, by the configured model (every call recorded) or offline.
 
     ``page_prompt`` is the prompt collected from the ``flowus.url`` page, if any; ``earlier``
-    the previous period and the shorter reports (see :func:`~diaryflow.generate.gather`).
+    the previous period and the shorter reports, as :mod:`diaryflow.generate.gather` reads them.
     """
     template = load_template(config.report.prompt_file, page_prompt)
 
