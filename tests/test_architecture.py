@@ -21,7 +21,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "collect",
         "generate",
         "publish",
-        "checkpoints pipeline",
+        "checkpoints export pipeline",
         "schedule sandbox",
         "cli __main__",
     )

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from diaryflow.collect.stage import CollectOptions, collect
 from diaryflow.config.load import Config
-from diaryflow.pipeline import flowus_client, run_report
+from diaryflow.export import flowus_client
+from diaryflow.pipeline import run_report
 from diaryflow.sandbox import FlowUsSandbox
 from diaryflow.state.store import Store
 from tests.helpers import END, ENTRY_HEADING, MODEL, echo_titles, make_config
@@ -38,7 +39,7 @@ def render_for(config: Config) -> str:
     """The window's input as the collect stage renders it, read through a fresh collect."""
     from diaryflow.collect.data_log import render_snapshot
     from diaryflow.collect.stage import CollectOptions, collect
-    from diaryflow.pipeline import flowus_client
+    from diaryflow.export import flowus_client
 
     with flowus_client(config) as client, Store(config.state.path) as store:
         return render_snapshot(collect(client, store, CollectOptions.from_config(config), END))

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from diaryflow.config.load import load_config
-from diaryflow.pipeline import export
+from diaryflow.export import export
 from diaryflow.sandbox import FlowUsSandbox, OpenAISandbox, Workspace
 from diaryflow.sandbox.sample.ids import DIARY_DATABASE_ID
 from diaryflow.sandbox.sample.load import ROOT_PAGE_ID

@@ -9,7 +9,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from diaryflow import window
 from diaryflow.checkpoints import (
@@ -24,12 +23,15 @@ from diaryflow.collect.data_log import render_snapshot
 from diaryflow.collect.private import withhold_private
 from diaryflow.collect.prompt_page import page_prompt
 from diaryflow.config.jobs import find_job, job_config, job_period, job_title
-from diaryflow.config.load import Config, require_flowus_token
+from diaryflow.config.load import Config
 from diaryflow.diary import Snapshot
 from diaryflow.errors import ConfigError, is_permanent
+from diaryflow.export import flowus_client
 from diaryflow.files import write_atomic
 from diaryflow.flowus.client import FlowUsClient
 from diaryflow.generate import generate_report
+from diaryflow.generate.earlier import Earlier, earlier_from_json, earlier_to_json
+from diaryflow.generate.gather import gather_earlier
 from diaryflow.generate.report import Report
 from diaryflow.llm.types import Complete
 from diaryflow.periods import Period
@@ -43,6 +45,7 @@ from diaryflow.state.runs import (
     checkpoint,
     clear_checkpoints,
     finish_run,
+    record_inputs,
     save_checkpoint,
     start_run,
 )
@@ -50,16 +53,6 @@ from diaryflow.state.store import Store
 
 log = logging.getLogger("diaryflow.pipeline")
 report_log = logging.getLogger("diaryflow.report")
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    """What one export did: the snapshot, where it went, and what it cost."""
-
-    snapshot: Snapshot
-    path: Path
-    requests: int
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -91,6 +84,7 @@ class _Run:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     stages: dict[str, float] = field(default_factory=dict)
     resumed_from: str | None = None
+    earlier: Earlier | None = None
 
     @property
     def job(self) -> str:
@@ -120,21 +114,29 @@ class _Run:
             save_checkpoint(self.store, self.job, self.period, stage, self.run_id, content)
 
     def snapshot(self) -> Snapshot:
-        """The collected input: an earlier attempt's, or collected now."""
+        """The collected input (and the previous period): an earlier attempt's, or collected now."""
         kept = self._kept("input")
-        if kept is not None:
+        if kept is not None and "earlier" in kept:  # older checkpoints lack it: collect again
             self.resumed_from = "generate"
             log.info("run %s: reusing the input an earlier attempt collected", self.run_id)
+            self.earlier = self._built_from(earlier_from_json(kept["earlier"]))
             return snapshot_from_json(kept)
         with self.stage("collect"):
             options = CollectOptions.from_config(self.config)
             snapshot = withhold_private(self.config, collect(
                 self.client, self.store, options, self.run_date, self.progress),
                 write_log=not self.dry_run)
-        self._keep("input", snapshot_to_json(snapshot))
+            self.earlier = self._built_from(gather_earlier(self.config, self.store, self.client,
+                                                           self.span, self.progress))
+        self._keep("input", snapshot_to_json(snapshot) | {"earlier": earlier_to_json(self.earlier)})
         log.info("run %s: collected %d entries and %d linked pages in %.1f s", self.run_id,
                  len(snapshot.entries), len(snapshot.linked), self.stages["collect"])
         return snapshot
+
+    def _built_from(self, earlier: Earlier) -> Earlier:
+        if earlier.source_job and not self.dry_run:
+            record_inputs(self.store, self.run_id, sources=earlier.source_keys)
+        return earlier
 
     def source(self, snapshot: Snapshot) -> str:
         """The input as ``data.log`` holds it (written when it was collected)."""
@@ -152,7 +154,7 @@ class _Run:
             prompt = page_prompt(self.config, self.client)
             report = generate_report(self.config, self.store, snapshot, self.run_date,
                                      self.run_id, prompt, title=self.title,
-                                     stand_in=self.stand_in)
+                                     stand_in=self.stand_in, earlier=self.earlier)
         self._keep("report", report_to_json(report))
         report_log.info(
             "run %s: report by %s in %.1f s: %d calls, %d+%d tokens%s", self.run_id,
@@ -255,40 +257,6 @@ def run_report(
         run.finish("ok", report, published=published)
     return RunResult(run.run_id, run.period, report, count_blocks(blocks), published,
                      time.monotonic() - started, run.stages, run.resumed_from)
-
-
-@contextmanager
-def flowus_client(config: Config) -> Iterator[FlowUsClient]:
-    """A FlowUs client built from the configuration (token, base URL, limits)."""
-    fl = config.flowus
-    client = FlowUsClient.connect(
-        require_flowus_token(config),
-        fl.base_url,
-        reads_per_minute=fl.reads_per_minute,
-        writes_per_minute=fl.writes_per_minute,
-        concurrency=fl.concurrency,
-        timeout=fl.request_timeout,
-    )
-    try:
-        yield client
-    finally:
-        client.close()
-
-
-def export(
-    config: Config,
-    end: date | None = None,
-    progress: Progress | None = None,
-    clock: Clock = utc_now,
-) -> ExportResult:
-    """Collect the window ending on ``end`` (default today) and write ``data.log`` atomically."""
-    started = time.monotonic()
-    end = end or window.run_date(clock(), config.scheduler.tz)
-    with flowus_client(config) as client, Store(config.state.path) as store:
-        snapshot = collect(client, store, CollectOptions.from_config(config), end, progress)
-        requests = client.requests_sent
-    snapshot = withhold_private(config, snapshot)
-    return ExportResult(snapshot, config.output.data_path, requests, time.monotonic() - started)
 
 
 def _target(config: Config, period: str, report: Report | None) -> PageTarget:

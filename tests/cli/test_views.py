@@ -147,3 +147,15 @@ def test_what_was_kept_from_the_model_is_a_note() -> None:
     assert table[4].endswith("0123456789ab")
     assert json.loads(history_json([private]))[0]["privacy"] == {
         "excluded": 2, "email": 2, "phone": 1}
+
+
+def test_a_run_built_from_other_reports_names_them() -> None:
+    built = run(job="monthly", period="2026-11", sources=("2026-W45", "2026-W46"))
+    failed = run(job="monthly", status="failed", error="boom", sources=("2026-W45",))
+    plain = run(job="monthly")
+    lines = history_table([built, failed, plain], SHANGHAI, {"monthly": "weekly"}).splitlines()
+    assert lines[2].endswith("0123456789ab  from weekly: 2026-W45, 2026-W46")
+    assert lines[3].endswith("boom")  # an error says more than the sources
+    assert lines[4].endswith("0123456789ab")
+    assert history_table([built], SHANGHAI).splitlines()[2].endswith(
+        "from reports: 2026-W45, 2026-W46")  # the job is no longer configured

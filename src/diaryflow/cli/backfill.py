@@ -19,7 +19,8 @@ EXIT_INTERRUPTED = 130
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     """Report every period of ``--job`` from ``--from`` to ``--to``, oldest first."""
-    from diaryflow.pipeline import flowus_client, run_report
+    from diaryflow.export import flowus_client
+    from diaryflow.pipeline import run_report
     from diaryflow.state.lock import Lock, run_lock_path
     from diaryflow.state.runs import interrupt_orphans, period_done
     from diaryflow.state.store import Store

@@ -7,7 +7,7 @@ from typing import Any
 from diaryflow.collect.discover import database_title, find_database, validate_date_property
 from diaryflow.config.load import Config
 from diaryflow.errors import FlowUsError, FlowUsUnauthorized
-from diaryflow.pipeline import flowus_client
+from diaryflow.export import flowus_client
 
 
 def check_online(config: Config) -> list[str]:

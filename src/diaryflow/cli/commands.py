@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from diaryflow.cli.console import TerminalProgress
-from diaryflow.config.load import Config, load_config
+from diaryflow.config.load import Config, load_config, report_jobs
 from diaryflow.config.view import permission_warnings, settings_lines
 from diaryflow.errors import EXIT_OK, ConfigError, ConfigIncomplete
 
 if TYPE_CHECKING:
     from diaryflow.cli.views import JobState
     from diaryflow.config.schema import JobSettings
-    from diaryflow.pipeline import ExportResult, RunResult
+    from diaryflow.export import ExportResult
+    from diaryflow.pipeline import RunResult
     from diaryflow.state.store import Store
 
 RUN_LOCK_WAIT = 60.0
@@ -157,7 +158,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Collect the diary window into data.log."""
-    from diaryflow.pipeline import export
+    from diaryflow.export import export
 
     config = command_config(args)
     if not config.database.enabled:
@@ -181,7 +182,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     with Store(config.state.path) as store:
         settle_orphans(store, "diaryflow history")
         rows = recent_runs(store, max(1, args.n), args.job)
-    print(history_json(rows) if args.json else history_table(rows, config.scheduler.tz))
+    built_from = {job.name: job.source_job for job in report_jobs(config) if job.source_job}
+    print(history_json(rows) if args.json else history_table(rows, config.scheduler.tz,
+                                                             built_from))
     return EXIT_OK
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from diaryflow.privacy.guard import privacy_summary
@@ -20,11 +20,13 @@ NOTE_WIDTH = 60
 GAP = "  "
 
 
-def history_table(rows: Sequence[RunRow], tz: ZoneInfo) -> str:
+def history_table(
+    rows: Sequence[RunRow], tz: ZoneInfo, source_jobs: Mapping[str, str] | None = None
+) -> str:
     """The attempts as an aligned plain-text table, times in ``tz``; a sentence when empty."""
     if not rows:
         return "No runs recorded yet."
-    table = [HEADERS, *(_cells(row, tz) for row in rows)]
+    table = [HEADERS, *(_cells(row, tz, source_jobs or {}) for row in rows)]
     widths = [max(display_width(line[i]) for line in table) for i in range(len(HEADERS))]
     rule = tuple("-" * w for w in widths)
     return "\n".join(_line(line, widths) for line in [table[0], rule, *table[1:]])
@@ -115,7 +117,7 @@ def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
     return GAP.join(out).rstrip()
 
 
-def _cells(row: RunRow, tz: ZoneInfo) -> tuple[str, ...]:
+def _cells(row: RunRow, tz: ZoneInfo, source_jobs: Mapping[str, str]) -> tuple[str, ...]:
     started = parse_timestamp(row.started_at)
     tokens = row.prompt_tokens + row.completion_tokens
     return (
@@ -127,8 +129,15 @@ def _cells(row: RunRow, tz: ZoneInfo) -> tuple[str, ...]:
         f"{row.prompt_tokens}+{row.completion_tokens}" if tokens else "-",
         row.page_id[:8] if row.page_id else "-",
         row.run_id,
-        _notes(row),
+        _notes(row, source_jobs),
     )
+
+
+def _sources(row: RunRow, source_jobs: Mapping[str, str]) -> str:
+    """Which reports the run was built from, when it was."""
+    if not row.sources:
+        return ""
+    return f"from {source_jobs.get(row.job, 'reports')}: {', '.join(row.sources)}"
 
 
 def _duration(row: RunRow) -> str:
@@ -141,10 +150,12 @@ def _note(row: RunRow) -> str:
     return _flat(text or "")
 
 
-def _notes(row: RunRow) -> str:
-    """The note cut to fit, then what was kept from the model (short, so never cut)."""
+def _notes(row: RunRow, source_jobs: Mapping[str, str]) -> str:
+    """The note (or the reports the run was built from) cut to fit, then what was kept from
+    the model (short, so never cut)."""
     private = privacy_summary(row.privacy)
-    parts = (fit(_note(row), NOTE_WIDTH), f"private: {private}" if private else "")
+    note = _note(row) or _sources(row, source_jobs)
+    parts = (fit(note, NOTE_WIDTH), f"private: {private}" if private else "")
     return " · ".join(part for part in parts if part)
 
 

@@ -19,13 +19,23 @@ from diaryflow.collect.links import mentioned_ids, relation_ids
 from diaryflow.diary import Entry, PageDoc, Snapshot
 from diaryflow.errors import ConfigError
 from diaryflow.generate.charts import stats_for_prompt
-from diaryflow.generate.prompt import build_messages, chunk_messages, period_text
+from diaryflow.generate.compare import compare
+from diaryflow.generate.compare_section import comparison_for_prompt
+from diaryflow.generate.earlier import (
+    Earlier,
+    covered_days,
+    previous_part,
+    source_text,
+    sources_part,
+)
+from diaryflow.generate.prompt import ALL_COVERED, build_messages, chunk_messages, period_text
 from diaryflow.generate.section_parts import split_section
 from diaryflow.generate.stats import compute_stats
-from diaryflow.generate.tokens import input_budget, messages_tokens
+from diaryflow.generate.tokens import input_budget, messages_tokens, split_to_tokens
 
 CHUNK_DAYS = 7
 SUMMARY_CHARS = (200, 3000)  # bounds of the length asked of each partial summary
+PREVIOUS_SHARE = 4  # the previous period's report may take up to 1/4 of the prompt budget
 
 
 @dataclass(frozen=True)
@@ -45,15 +55,40 @@ class Plan:
     mode: str  # "single" | "map_reduce"
     chunks: tuple[Chunk, ...] = ()  # map_reduce only
     summary_chars: int = 0  # the length asked of each partial summary (map_reduce only)
+    previous: str = ""  # the previous period's report as sent, cut to its share of the budget
+
+
+def prompt_figures(snapshot: Snapshot, earlier: Earlier | None = None) -> str:
+    """The period's figures for the model, and their comparison with the previous period."""
+    stats = compute_stats(snapshot)
+    figures = stats_for_prompt(stats)
+    if earlier is None:
+        return figures
+    return f"{figures}\n\n{comparison_for_prompt(compare(stats, earlier.previous_stats))}"
 
 
 def single_messages(
-    snapshot: Snapshot, template: str, include_properties: bool = True
+    snapshot: Snapshot, template: str, include_properties: bool = True,
+    earlier: Earlier | None = None, previous: str = "",
 ) -> list[dict[str, str]]:
-    """The messages of the one-call report: the template, the whole diary and its figures."""
-    period = period_text(snapshot.window_start, snapshot.window_end)
-    stats = stats_for_prompt(compute_stats(snapshot))
-    return build_messages(template, period, render_snapshot(snapshot, include_properties), stats)
+    """The one-call messages: the template with the diary and figures, then the earlier reports."""
+    start, end = snapshot.window_start, snapshot.window_end
+    diary = uncovered(snapshot, earlier)
+    text = (ALL_COVERED if diary is not snapshot and not diary.entries
+            else render_snapshot(diary, include_properties))
+    return build_messages(template, period_text(start, end), text,
+                          prompt_figures(snapshot, earlier),
+                          [sources_part(earlier, start, end), previous])
+
+
+def uncovered(snapshot: Snapshot, earlier: Earlier | None) -> Snapshot:
+    """The entries of the days no shorter report covers, and the pages they link to."""
+    if earlier is None or not earlier.sources:
+        return snapshot
+    covered = covered_days(earlier.sources)
+    entries = tuple(entry for entry in snapshot.entries if entry.day not in covered)
+    return dataclasses.replace(snapshot, entries=entries,
+                               linked=_reached([e.page for e in entries], snapshot.linked))
 
 
 def chunk_prompt(chunk: Chunk, limit: int) -> list[dict[str, str]]:
@@ -69,24 +104,30 @@ def plan(
     margin: float = 0.9,
     *,
     include_properties: bool = True,
+    earlier: Earlier | None = None,
 ) -> Plan:
     """Decide single or map-reduce; chunks are whole days (at most a week), a long day in parts."""
+    # With shorter reports, the days they cover are left out and the reports are chunks too.
     budget = input_budget(context_tokens, max_tokens, margin)
     if budget <= 0:
         raise ConfigError(
             "siliconflow.context_tokens", context_tokens,
             f"room for a prompt besides api_settings.max_tokens = {max_tokens}",
         )  # fmt: skip
-    if messages_tokens(single_messages(snapshot, template, include_properties)) <= budget:
-        return Plan("single")
-    chunks = _group(snapshot, Fit(budget, SUMMARY_CHARS[1]), include_properties)
+    previous = previous_part(earlier, budget // PREVIOUS_SHARE)
+    whole = single_messages(snapshot, template, include_properties, earlier, previous)
+    if messages_tokens(whole) <= budget:
+        return Plan("single", previous=previous)
+    fits = Fit(budget, SUMMARY_CHARS[1])
+    chunks = sorted((*_group(uncovered(snapshot, earlier), fits, include_properties),
+                     *_report_chunks(earlier, fits)), key=lambda chunk: chunk.start)
     reserve = messages_tokens(
-        build_messages(template, "", "", stats_for_prompt(compute_stats(snapshot)))
+        build_messages(template, "", "", prompt_figures(snapshot, earlier), [previous])
     )
-    per_chunk = (budget - reserve) / len(chunks) / 0.75 * 0.8  # CJK chars, with slack
+    per_chunk = (budget - reserve) / max(1, len(chunks)) / 0.75 * 0.8  # CJK chars, with slack
     ceiling = min(SUMMARY_CHARS[1], int(max_tokens / 0.75 * 0.8))
     chars = max(SUMMARY_CHARS[0], min(ceiling, int(per_chunk)))
-    return Plan("map_reduce", chunks, chars)
+    return Plan("map_reduce", tuple(chunks), chars, previous)
 
 
 @dataclass(frozen=True)
@@ -103,6 +144,27 @@ class Fit:
     def __call__(self, chunk: Chunk) -> bool:
         """Whether the chunk fits."""
         return self.spare(chunk) >= 0
+
+
+def _report_chunks(earlier: Earlier | None, fits: Fit) -> list[Chunk]:
+    """The shorter reports as map chunks: neighbours joined while they fit, a long one split."""
+    chunks: list[Chunk] = []
+    for report in earlier.sources if earlier else ():
+        text = source_text(report)
+        last = chunks[-1] if chunks else None
+        if last is not None and (report.start - last.end).days == 1:
+            joined = Chunk(last.start, report.end, f"{last.text}\n\n{text}", ())
+            if fits(joined):
+                chunks[-1] = joined
+                continue
+        alone = Chunk(report.start, report.end, text, ())
+        if fits(alone):
+            chunks.append(alone)
+            continue
+        room = max(1, fits.spare(Chunk(report.start, report.end, "", ())))
+        chunks += [Chunk(report.start, report.end, piece, ())
+                   for piece in split_to_tokens(text, room)]
+    return chunks
 
 
 def _days(entries: Sequence[Entry]) -> list[tuple[date, list[Entry]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -33,6 +34,23 @@ CHUNK_TEMPLATE = """总结这几天的日记（{period}），供之后合并成�
 
 {input}
 """
+
+PREVIOUS_HEADING = "## 上期报告（供对比）"
+PREVIOUS_NOTE = (
+    "以下是同一任务上一期（{period}）的报告，供对比，不是本期的日记。请在复盘中说明本期与上期相比"
+    "有哪些变化（数字以上面「统计数据」中程序计算的「与上期对比」为准），并逐条交代上期报告里的计划、"
+    "待办和建议后来怎样了：做到了、部分做到、推迟了还是放弃了，以本期日记为依据；日记里看不出的"
+    "如实说明。不要照抄上期报告。"
+)
+PREVIOUS_CUT = "（上期报告较长，这里只给出了它前面的部分。）"
+SOURCES_HEADING = "## 本期内的{job}报告（代替这些天的日记原文）"
+SOURCES_NOTE = (
+    "以下 {count} 份报告由「{job}」任务写成，覆盖本期中的 {days} 天（{periods}）。这些天的日记原文"
+    "不再提供：请以这些报告为素材，和上面「日记原文」中其余日子的日记一起，写整个 {period} 的复盘，"
+    "讲清楚这段时间的主线、趋势和变化，而不是逐份复述。报告中的数字只针对各自的周期，"
+    "本期的数字以「统计数据」为准。"
+)
+ALL_COVERED = "（本期每一天都已由下面的报告覆盖，没有另外的日记原文。）"
 
 _PLACEHOLDER = re.compile(r"\{(period|input|stats)\}")
 _INPUT_TAIL = "\n\n## 日记原文\n\n{input}\n"
@@ -75,10 +93,13 @@ def _read(path: Path) -> str:
 
 
 def build_messages(
-    template: str, period: str, input_md: str, stats_md: str
+    template: str, period: str, input_md: str, stats_md: str, parts: Sequence[str] = ()
 ) -> list[dict[str, str]]:
-    """The system message and the user message: the template filled with the period's data."""
+    """The system and user messages: the template filled in, then each labelled part after it."""
     user = fill(template, period=period, input=input_md.strip(), stats=stats_md.strip())
+    shown = [part.strip() for part in parts if part.strip()]
+    if shown:
+        user = "\n\n".join([user.rstrip(), *shown]) + "\n"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 

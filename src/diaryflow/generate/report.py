@@ -13,8 +13,11 @@ from diaryflow.config.schema import OFFLINE_MODEL
 from diaryflow.diary import Entry, Snapshot, walk_blocks
 from diaryflow.errors import ConfigError, LLMError, LLMPromptTooLong, LLMTruncated
 from diaryflow.generate.answer import clean_answer
-from diaryflow.generate.budget import Plan, chunk_prompt, plan, single_messages
-from diaryflow.generate.charts import stats_for_prompt, stats_section
+from diaryflow.generate.budget import Plan, chunk_prompt, plan, prompt_figures, single_messages
+from diaryflow.generate.charts import stats_section
+from diaryflow.generate.compare import compare
+from diaryflow.generate.compare_section import comparison_section
+from diaryflow.generate.earlier import Earlier, covered_days
 from diaryflow.generate.prompt import build_messages, chunk_messages, period_text
 from diaryflow.generate.stats import (
     CHOICE_KINDS,
@@ -71,30 +74,40 @@ def build_report(
     include_properties: bool = True,
     margin: float = 0.9,
     title: str | None = None,
+    earlier: Earlier | None = None,
 ) -> Report:
     """Write the report; without a model (or with no entries to review) write the digest."""
     title = title or report_title(title_prefix, run_date)
     start, end = snapshot.window_start, snapshot.window_end
-    if complete is None or model == OFFLINE_MODEL or not snapshot.entries:
-        markdown = offline_digest(snapshot, title)
-        return Report(title, start, end, markdown, OFFLINE_MODEL, Usage(), 0, True, False)
     stats = compute_stats(snapshot)
+    figures = figures_sections(stats, earlier)
+    if complete is None or model == OFFLINE_MODEL or not snapshot.entries:
+        markdown = offline_digest(snapshot, title, figures)
+        return Report(title, start, end, markdown, OFFLINE_MODEL, Usage(), 0, True, False)
     calls = _Calls(complete)
     text, chosen = _write_shrinking(
-        snapshot, calls, template, stats, context_tokens, max_tokens, margin, include_properties
+        snapshot, calls, template, context_tokens, max_tokens, margin, include_properties, earlier
     )
     models = ", ".join(dict.fromkeys(m for m in calls.models if m)) or model
-    note = _ai_note(models, period_text(start, end), chosen)
-    markdown = f"{text}\n\n{stats_section(stats)}\n---\n\n{note}\n"
+    note = _ai_note(models, period_text(start, end), chosen, earlier)
+    markdown = f"{text}\n\n{figures}\n---\n\n{note}\n"
     return Report(
         title, start, end, markdown, models, calls.usage, calls.count, False,
         chosen.mode == "map_reduce",
     )  # fmt: skip
 
 
+def figures_sections(stats: Stats, earlier: Earlier | None) -> str:
+    """The computed sections: the statistics, then the comparison with the previous period."""
+    sections = [stats_section(stats)]
+    if earlier is not None:
+        sections.append(comparison_section(compare(stats, earlier.previous_stats)))
+    return "\n".join(sections)
+
+
 def _write_shrinking(
-    snapshot: Snapshot, calls: _Calls, template: str, stats: Stats, context_tokens: int,
-    max_tokens: int, margin: float, include_properties: bool,
+    snapshot: Snapshot, calls: _Calls, template: str, context_tokens: int,
+    max_tokens: int, margin: float, include_properties: bool, earlier: Earlier | None,
 ) -> tuple[str, Plan]:
     """The review, planned again for a smaller context whenever the model says it is too long."""
     context = context_tokens
@@ -103,11 +116,11 @@ def _write_shrinking(
         try:
             chosen = plan(
                 snapshot, template, context, max_tokens, margin,
-                include_properties=include_properties,
+                include_properties=include_properties, earlier=earlier,
             )  # fmt: skip
             text = _run(
-                snapshot, chosen, calls, template, stats, context, max_tokens, margin,
-                include_properties,
+                snapshot, chosen, calls, template, context, max_tokens, margin,
+                include_properties, earlier,
             )
             return text, chosen
         except LLMPromptTooLong as exc:
@@ -158,21 +171,22 @@ def _run(
     chosen: Plan,
     calls: _Calls,
     template: str,
-    stats: Stats,
     context: int,
     max_tokens: int,
     margin: float,
     include_properties: bool,
+    earlier: Earlier | None,
 ) -> str:
     if chosen.mode == "single":
-        return calls.ask(single_messages(snapshot, template, include_properties))
+        return calls.ask(single_messages(snapshot, template, include_properties, earlier,
+                                         chosen.previous))
     limit = chosen.summary_chars
     parts = [(c.start, c.end, calls.ask(chunk_prompt(c, limit))) for c in chosen.chunks]
-    whole = period_text(stats.start, stats.end)
-    figures = stats_for_prompt(stats)
+    whole = period_text(snapshot.window_start, snapshot.window_end)
+    figures = prompt_figures(snapshot, earlier)
 
     def final(items: Sequence[tuple[date, date, str]]) -> list[dict[str, str]]:
-        return build_messages(template, whole, summaries_input(items), figures)
+        return build_messages(template, whole, summaries_input(items), figures, [chosen.previous])
 
     # Many chunks can make the summaries themselves too long: merge neighbours until they fit.
     while len(parts) > 1 and not fits_context(final(parts), context, max_tokens, margin):
@@ -202,25 +216,30 @@ def summaries_input(items: Sequence[tuple[date, date, str]]) -> str:
     return "（日记原文较长，已按时间分段整理成以下摘要。）\n\n" + "\n\n".join(blocks)
 
 
-def _ai_note(models: str, period: str, chosen: Plan) -> str:
+def _ai_note(models: str, period: str, chosen: Plan, earlier: Earlier | None) -> str:
     how = (
         f"；日记较长，先分 {len(chosen.chunks)} 段总结再合并" if chosen.mode == "map_reduce" else ""
     )
+    if earlier is not None and earlier.sources:
+        days = len(covered_days(earlier.sources))
+        how = (f"，其中 {days} 天依据「{one_line(earlier.source_job or '')}」的 "
+               f"{len(earlier.sources)} 份报告{how}")
+    computed = "「数据统计」和「与上期对比」" if earlier is not None else "「数据统计」"
     return (
         f"> 本报告由 AI 模型（{models}）根据 {period} 的日记生成{how}，可能有疏漏或不准确之处。"
-        "「数据统计」中的数字和图表由程序直接计算。"
+        f"{computed}中的数字和图表由程序直接计算。"
     )
 
 
-def offline_digest(snapshot: Snapshot, title: str) -> str:
-    """An extractive digest without AI: the statistics, then each entry's title and first lines."""
-    stats = compute_stats(snapshot)
+def offline_digest(snapshot: Snapshot, title: str, figures: str | None = None) -> str:
+    """An extractive digest without AI: the computed figures, then each entry's first lines."""
+    figures = figures if figures is not None else stats_section(compute_stats(snapshot))
     period = period_text(snapshot.window_start, snapshot.window_end)
     lines = [
         f"> **{one_line(title)}** · {OFFLINE_NOTE}。以下是 {period} 的日记摘录：每条日记的标题"
         "和正文开头几行（原文，未经总结或改写），以及程序计算的统计数据。",
         "",
-        stats_section(stats),
+        figures,
         "## 逐日摘录",
         "",
     ]

@@ -6,6 +6,7 @@ from datetime import date
 
 from diaryflow.config.load import OFFLINE_MODEL, Config, uses_llm
 from diaryflow.diary import Snapshot
+from diaryflow.generate.earlier import Earlier
 from diaryflow.generate.prompt import load_template
 from diaryflow.generate.report import Report, build_report
 from diaryflow.llm.types import Complete
@@ -24,12 +25,14 @@ def generate_report(
     page_prompt: str | None = None,
     title: str | None = None,
     stand_in: Complete | None = None,
+    earlier: Earlier | None = None,
 ) -> Report:
     """The period's report, by the configured model (every call recorded) or offline.
 
     ``page_prompt`` is the prompt collected from the ``flowus.url`` page, if any;
-    ``stand_in`` answers instead of the model. Every message is redacted on its way, and what
-    was hidden is recorded as counts for the run.
+    ``stand_in`` answers instead of the model; ``earlier`` holds the previous period and the
+    shorter reports, as :mod:`diaryflow.generate.gather` reads them. Every message is redacted
+    on its way, and what was hidden is recorded as counts for the run.
     """
     template = load_template(config.report.prompt_file, page_prompt)
     guard = RedactingGuard(Redactor.from_settings(config.privacy.redact, config.privacy.patterns))
@@ -40,7 +43,7 @@ def generate_report(
             context_tokens=config.siliconflow.context_tokens,
             max_tokens=config.api_settings.max_tokens, title_prefix=config.new_page.title,
             run_date=run_date, model=model, include_properties=config.database.include_properties,
-            title=title,
+            title=title, earlier=earlier,
         )
 
     try:
