@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +19,7 @@ from diaryflow.collect.links import mentioned_ids, relation_ids
 from diaryflow.diary import Entry, PageDoc, Snapshot
 from diaryflow.errors import ConfigError
 from diaryflow.generate.charts import stats_for_prompt
+from diaryflow.generate.entry_refs import ref_marks
 from diaryflow.generate.prompt import build_messages, chunk_messages, period_text
 from diaryflow.generate.section_parts import split_section
 from diaryflow.generate.stats import compute_stats
@@ -53,7 +54,8 @@ def single_messages(
     """The messages of the one-call report: the template, the whole diary and its figures."""
     period = period_text(snapshot.window_start, snapshot.window_end)
     stats = stats_for_prompt(compute_stats(snapshot))
-    return build_messages(template, period, render_snapshot(snapshot, include_properties), stats)
+    diary = render_snapshot(snapshot, include_properties, ref_marks(snapshot))
+    return build_messages(template, period, diary, stats)
 
 
 def chunk_prompt(chunk: Chunk, limit: int) -> list[dict[str, str]]:
@@ -79,7 +81,8 @@ def plan(
         )  # fmt: skip
     if messages_tokens(single_messages(snapshot, template, include_properties)) <= budget:
         return Plan("single")
-    chunks = _group(snapshot, Fit(budget, SUMMARY_CHARS[1]), include_properties)
+    chunks = _group(snapshot, Fit(budget, SUMMARY_CHARS[1]), include_properties,
+                    ref_marks(snapshot))
     reserve = messages_tokens(
         build_messages(template, "", "", stats_for_prompt(compute_stats(snapshot)))
     )
@@ -112,42 +115,48 @@ def _days(entries: Sequence[Entry]) -> list[tuple[date, list[Entry]]]:
     return list(grouped.items())
 
 
-def _group(snapshot: Snapshot, fits: Fit, include_properties: bool) -> tuple[Chunk, ...]:
+def _group(
+    snapshot: Snapshot, fits: Fit, include_properties: bool, refs: Mapping[str, str]
+) -> tuple[Chunk, ...]:
     chunks: list[Chunk] = []
     current: list[tuple[date, list[Entry]]] = []
     for day, entries in _days(snapshot.entries):
         candidate = [*current, (day, entries)]
         if current and (day - current[0][0]).days < CHUNK_DAYS and fits(
-            _whole(sub(snapshot, candidate), include_properties)
+            _whole(sub(snapshot, candidate), include_properties, refs)
         ):
             current = candidate
             continue
         if current:
-            chunks.append(_whole(sub(snapshot, current), include_properties))
-        alone = _whole(sub(snapshot, [(day, entries)]), include_properties)
+            chunks.append(_whole(sub(snapshot, current), include_properties, refs))
+        alone = _whole(sub(snapshot, [(day, entries)]), include_properties, refs)
         if fits(alone):
             current = [(day, entries)]
         else:
-            chunks += split_day(sub(snapshot, [(day, entries)]), fits, include_properties)
+            chunks += split_day(sub(snapshot, [(day, entries)]), fits, include_properties, refs)
             current = []
     if current:
-        chunks.append(_whole(sub(snapshot, current), include_properties))
+        chunks.append(_whole(sub(snapshot, current), include_properties, refs))
     return tuple(chunks)
 
 
-def _whole(part: Snapshot, include_properties: bool) -> Chunk:
+def _whole(part: Snapshot, include_properties: bool, refs: Mapping[str, str]) -> Chunk:
     pages = tuple(e.page.id for e in part.entries) + tuple(p.id for p in part.linked)
-    return Chunk(part.window_start, part.window_end, render_snapshot(part, include_properties),
-                 pages)
+    return Chunk(part.window_start, part.window_end,
+                 render_snapshot(part, include_properties, refs), pages)
 
 
-def split_day(day: Snapshot, fits: Fit, include_properties: bool = True) -> list[Chunk]:
+def split_day(
+    day: Snapshot, fits: Fit, include_properties: bool = True,
+    refs: Mapping[str, str] | None = None,
+) -> list[Chunk]:
     """A day too long for one call, in chunks of consecutive sections and section parts.
 
     Nothing is cut: an entry or linked page too long alone is split by
-    :func:`diaryflow.section_parts.split_section`.
+    :func:`diaryflow.section_parts.split_section`. ``refs`` marks the entries (by default,
+    numbered within the day).
     """
-    entries = entry_sections(day, include_properties)
+    entries = entry_sections(day, include_properties, ref_marks(day) if refs is None else refs)
     note = missing_note(day)
 
     def chunk_of(texts: Sequence[tuple[str, bool, str]], count: int) -> Chunk:

@@ -15,6 +15,9 @@ from diaryflow.errors import ConfigError, LLMError, LLMPromptTooLong, LLMTruncat
 from diaryflow.generate.answer import clean_answer
 from diaryflow.generate.budget import Plan, chunk_prompt, plan, single_messages
 from diaryflow.generate.charts import stats_for_prompt, stats_section
+from diaryflow.generate.citations import link_citations
+from diaryflow.generate.entry_index import index_section
+from diaryflow.generate.entry_refs import entry_refs
 from diaryflow.generate.prompt import build_messages, chunk_messages, period_text
 from diaryflow.generate.stats import (
     CHOICE_KINDS,
@@ -85,7 +88,9 @@ def build_report(
     )
     models = ", ".join(dict.fromkeys(m for m in calls.models if m)) or model
     note = _ai_note(models, period_text(start, end), chosen)
-    markdown = f"{text}\n\n{stats_section(stats)}\n---\n\n{note}\n"
+    entries = entry_refs(snapshot)
+    text = link_citations(text, entries)
+    markdown = f"{text}\n\n{stats_section(stats)}\n{index_section(entries)}\n---\n\n{note}\n"
     return Report(
         title, start, end, markdown, models, calls.usage, calls.count, False,
         chosen.mode == "map_reduce",
@@ -235,7 +240,7 @@ def offline_digest(snapshot: Snapshot, title: str) -> str:
         for entry in entries:
             lines += _digest_entry(entry, choices)
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join([*lines, index_section(entry_refs(snapshot))]).rstrip() + "\n"
 
 
 def _digest_entry(entry: Entry, choices: Sequence[str]) -> list[str]:
