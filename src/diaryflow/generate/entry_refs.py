@@ -1,4 +1,4 @@
-"""The run's entries numbered in date order (〔E1〕, 〔E2〕, …), each with its title and page URL."""
+"""The run's entries numbered in date order (〔E1〕, 〔E2〕…), each with its title and page URL."""
 
 from __future__ import annotations
 
