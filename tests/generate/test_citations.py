@@ -60,6 +60,9 @@ L4 = "[11-27 一个非常非常非常非常长的标题还…](https://flowus.cn
     ("写 ``a `〔E9〕` b`` 时", "写 ``a `〔E9〕` b`` 时"),
     ("```\n〔E1〕 [E9]\n```\n后〔E9〕", "```\n〔E1〕 [E9]\n```\n后"),
     ("~~~~text\n〔E1〕\n~~~\n〔E2〕\n~~~~", "~~~~text\n〔E1〕\n~~~\n〔E2〕\n~~~~"),
+    # a fence indented inside a list item is code too
+    ("- 例\n\n    ```\n    〔E9〕\n    ```\n- 下〔E9〕",
+     "- 例\n\n    ```\n    〔E9〕\n    ```\n- 下"),
     # a Mermaid diagram cannot hold links: its full-width references go, its [labels] stay
     ("```mermaid\nflowchart LR\n  A[E1] --> B[检查〔E2〕]\n```",
      "```mermaid\nflowchart LR\n  A[E1] --> B[检查]\n```"),

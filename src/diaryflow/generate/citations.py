@@ -9,7 +9,7 @@ from diaryflow.collect.rich_text import md_link, one_line
 from diaryflow.generate.entry_refs import EntryRef, link_label
 
 CITE_RULE = (
-    "每条日记标题末尾的〔E数字〕（如〔E3〕）是这条日记的引用编号。"
+    "输入里的每条日记都带有引用编号〔E数字〕（如〔E3〕，在日记标题末尾或摘要条目里）。"
     "写到某条日记里的事、想法或数字时，在那句话末尾标注它的编号，如「完成了灰度发布〔E3〕。」；"
     "涉及几条日记就并列写，如〔E2〕〔E5〕。只用输入里出现过的编号，不要编造；"
     "图表和代码块里不写编号。"
@@ -27,7 +27,7 @@ _WIDE_RUN = re.compile(rf"{_WIDE}(?:[ \t]*[、,，]?[ \t]*{_WIDE})*")
 _NUMBER = re.compile(_ONE)
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:")
 _OPENERS = {"（": "）", "(": ")"}
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`]*)")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([^\s`]*)")  # indented too: inside a list
 _BACKTICKS = re.compile(r"`+")
 _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)]|#{1,6}|>)[ \t]*)*(?:\[[ xX]\][ \t]*)?$")
 _CLOSING = set("。，、；：！？.,;:!?）)」』】》”’")
