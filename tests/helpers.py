@@ -81,7 +81,8 @@ def write_config(folder: Path, scheduler: str) -> Config:
 
 # ----- pipeline: a config for the sample sandbox, and a model that echoes what it was shown
 MODEL = "deepseek-ai/DeepSeek-V3"  # the model the pipeline tests configure
-ENTRY_HEADING = re.compile(r"^## (\d{4}-\d{2}-\d{2}) · (.+)$", re.M)
+# An entry's heading in data.log or a model request: day, title and (requests only) reference.
+ENTRY_HEADING = re.compile(r"^## (\d{4}-\d{2}-\d{2}) · (.+?)(?: (〔E\d+〕))?$", re.M)
 
 
 def make_config(sandbox: FlowUsSandbox, folder: Path, **sections: dict[str, Any]) -> Config:
@@ -99,7 +100,8 @@ def make_config(sandbox: FlowUsSandbox, folder: Path, **sections: dict[str, Any]
 
 
 def echo_titles(request: dict[str, Any]) -> str:
-    """A model that lists the diary headings it was shown (or the summaries it combines)."""
+    """A model that lists the diary headings it was shown, with their references (or the
+    summaries it combines)."""
     user = request["messages"][-1]["content"]
-    titles = [f"- {day} {title}" for day, title in ENTRY_HEADING.findall(user)]
+    titles = [f"- {day} {title} {ref}".rstrip() for day, title, ref in ENTRY_HEADING.findall(user)]
     return "## 摘要\n\n" + ("\n".join(titles) if titles else user[-2000:])

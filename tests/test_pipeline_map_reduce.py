@@ -25,14 +25,18 @@ def test_map_reduce_over_real_http_covers_every_entry(
         result = run_report(config, END, dry_run=True)
         chats = llm.chat_requests()
     assert result.report.map_reduce and len(chats) >= 3
-    entries = ENTRY_HEADING.findall(render_for(config))
+    entries = [(day, title) for day, title, _ in ENTRY_HEADING.findall(render_for(config))]
     seen: dict[tuple[str, str], int] = {}
+    refs: list[str] = []
     for chat in chats[:-1]:
-        for found in ENTRY_HEADING.findall(chat.body["messages"][-1]["content"]):
-            seen[found] = seen.get(found, 0) + 1
+        for day, title, ref in ENTRY_HEADING.findall(chat.body["messages"][-1]["content"]):
+            seen[day, title] = seen.get((day, title), 0) + 1
+            refs.append(ref)
     assert set(seen) == set(entries) and set(seen.values()) == {1}
-    final = chats[-1].body["messages"][-1]["content"]
-    assert all(f"{day} {title}" in final for day, title in entries)
+    # numbered across the whole period in date order, not per chunk
+    assert refs == [f"〔E{n}〕" for n in range(1, len(entries) + 1)]
+    final = chats[-1].body["messages"][-1]["content"]  # the summaries kept the references
+    assert all(f"{day} {title} 〔E{n}〕" in final for n, (day, title) in enumerate(entries, 1))
 
 
 def render_for(config: Config) -> str:

@@ -87,3 +87,14 @@ def test_render_snapshot_line_by_line() -> None:
     assert rendered.split("\n")[:-1] == EXPECTED
     assert rendered == "\n".join(EXPECTED) + "\n"
     assert "心情" not in render_snapshot(snapshot, include_properties=False)
+
+
+def test_references_mark_the_entry_headings_only() -> None:
+    snapshot = week()
+    refs = {"e1a": "〔E1〕", "e1b": "〔E2〕", "e3": "〔E3〕", PROJECT: "〔E9〕"}
+    marked = render_snapshot(snapshot, refs=refs).split("\n")[:-1]
+    expected = {"## 2024-03-01 · 早上": "## 2024-03-01 · 早上 〔E1〕",
+                "## 2024-03-01 · 晚上": "## 2024-03-01 · 晚上 〔E2〕",
+                "## 2024-03-03 · 周三": "## 2024-03-03 · 周三 〔E3〕"}
+    assert marked == [expected.get(line, line) for line in EXPECTED]  # linked pages: unmarked
+    assert render_snapshot(snapshot, refs={}) == render_snapshot(snapshot)

@@ -79,7 +79,9 @@ def test_one_day_too_big_is_split_and_nothing_is_cut() -> None:
                for c in chosen.chunks)
     assert sum(t.count("甲") for t in texts) == 6000 and sum(t.count("乙") for t in texts) == 6000
     assert sum("短短的一条" in t for t in texts) == 1
-    assert "## 2026-03-01 · 长一（第 1/" in texts[0]
+    assert "## 2026-03-01 · 长一 〔E1〕（第 1/" in texts[0]  # every part keeps its reference
+    assert sum("## 2026-03-01 · 短 〔E2〕\n" in t for t in texts) == 1
+    assert any("## 2026-03-01 · 长二 〔E3〕（第 1/" in t for t in texts)
 
 
 def split_chunks(*blocks: Block, context: int = 4000) -> tuple[list[Chunk], int]:
@@ -98,7 +100,7 @@ def test_a_long_entry_is_split_between_its_blocks() -> None:
     assert count > 3
     for p in paragraphs:  # each block whole, in exactly one chunk
         assert sum(p in c.text for c in chunks) == 1
-    marks = [re.findall(r"^## 2026-03-01 · 长篇（第 (\d+)/(\d+) 部分）$", c.text, re.M)
+    marks = [re.findall(r"^## 2026-03-01 · 长篇 〔E1〕（第 (\d+)/(\d+) 部分）$", c.text, re.M)
              for c in chunks]
     assert [m[0] for m in marks] == [(str(i), str(count)) for i in range(1, count + 1)]
 

@@ -50,6 +50,10 @@ xychart-beta
 
 | 指标 | 上期 | 本期 | 变化 |
 
+## 本期日记索引
+
+- 2026-11-02 周一 · [订单系统](https://flowus.cn/0123)
+
 ---
 
 > 本报告由 AI 模型生成。
@@ -68,7 +72,8 @@ def test_review_text_leaves_out_what_code_computed() -> None:
     text = review_text(REPORT)
     assert text.startswith("## 概览") and "1. 下周把履约拆分的方案写完。" in text
     assert "## 数据统计 inside a code block is not a heading" in text
-    for computed in ("| 条目数 | 7 |", "xychart-beta", "## 与上期对比", "本报告由 AI 模型生成"):
+    for computed in ("| 条目数 | 7 |", "xychart-beta", "## 与上期对比", "## 本期日记索引",
+                     "https://flowus.cn/0123", "本报告由 AI 模型生成"):
         assert computed not in text
 
 

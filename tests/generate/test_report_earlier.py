@@ -11,6 +11,8 @@ from diaryflow.generate.charts import stats_section
 from diaryflow.generate.compare import compare
 from diaryflow.generate.compare_section import comparison_for_prompt, comparison_section
 from diaryflow.generate.earlier import Earlier
+from diaryflow.generate.entry_index import index_section
+from diaryflow.generate.entry_refs import entry_refs
 from diaryflow.generate.prompt import PREVIOUS_HEADING
 from diaryflow.generate.stats import compute_stats
 from diaryflow.state.reports import SavedReport
@@ -39,7 +41,8 @@ def test_the_comparison_follows_the_statistics_and_reaches_the_model() -> None:
     report = run(snap, model, earlier=earlier)
     comparison = compare(compute_stats(snap), compute_stats(before))
     section = comparison_section(comparison)
-    assert f"{stats_section(compute_stats(snap))}\n{section}\n---\n" in report.markdown
+    index = index_section(entry_refs(snap))
+    assert f"{stats_section(compute_stats(snap))}\n{section}\n{index}\n---\n" in report.markdown
     assert "「与上期对比」中的数字" in report.markdown
     (prompt,) = model.prompts
     assert comparison_for_prompt(comparison) in prompt

@@ -37,14 +37,26 @@ class Section:
         return tidy([self.heading, self.properties, "", self.body()])
 
 
-def entry_sections(snapshot: Snapshot, include_properties: bool = True) -> list[Section]:
-    """The entries' sections, oldest first."""
+def entry_sections(
+    snapshot: Snapshot, include_properties: bool = True, refs: Mapping[str, str] | None = None
+) -> list[Section]:
+    """The entries' sections, oldest first; ``refs`` (page id → mark) ends their headings."""
     context = (snapshot.titles(), snapshot.users, include_properties)
+    marks = refs or {}
     return [
-        _section(entry.page, f"## {entry.day.isoformat()} · {_title(entry.page)}", entry.day,
-                 *context)
-        for entry in sorted(snapshot.entries, key=_entry_order)
+        _section(entry.page, _entry_heading(entry, marks.get(entry.page.id)), entry.day, *context)
+        for entry in ordered_entries(snapshot)
     ]
+
+
+def ordered_entries(snapshot: Snapshot) -> list[Entry]:
+    """The entries in the order ``data.log`` shows them: by day, then creation time."""
+    return sorted(snapshot.entries, key=_entry_order)
+
+
+def _entry_heading(entry: Entry, mark: str | None) -> str:
+    heading = f"## {entry.day.isoformat()} · {section_title(entry.page)}"
+    return f"{heading} {mark}" if mark else heading
 
 
 def linked_sections(snapshot: Snapshot, include_properties: bool = True) -> list[Section]:
@@ -55,7 +67,7 @@ def linked_sections(snapshot: Snapshot, include_properties: bool = True) -> list
     for page in snapshot.linked:
         if page.id not in shown:
             shown.add(page.id)
-            found.append(_section(page, f"## {_title(page)}", None, *context))
+            found.append(_section(page, f"## {section_title(page)}", None, *context))
     return found
 
 
@@ -81,9 +93,14 @@ def assemble(head: str, entries: Sequence[str], linked: Sequence[str], note: str
     return tidy("\n\n".join(parts).split("\n")) + "\n"
 
 
-def render_snapshot(snapshot: Snapshot, include_properties: bool = True) -> str:
-    """Render the whole ``data.log``: header, entries oldest first, linked pages, missing pages."""
-    entries = entry_sections(snapshot, include_properties)
+def render_snapshot(
+    snapshot: Snapshot, include_properties: bool = True, refs: Mapping[str, str] | None = None
+) -> str:
+    """Render the whole ``data.log``: header, entries oldest first, linked pages, missing pages.
+
+    ``refs`` marks each entry's heading (the model's input cites entries by them).
+    """
+    entries = entry_sections(snapshot, include_properties, refs)
     return assemble(
         header(snapshot, len(entries)),
         [section.text() for section in entries],
@@ -114,7 +131,8 @@ def _entry_order(entry: Entry) -> tuple[date, float, str]:
     return entry.day, stamp, entry.page.id
 
 
-def _title(page: PageDoc) -> str:
+def section_title(page: PageDoc) -> str:
+    """The page's title on one line, from its properties if need be, else 无标题."""
     return one_line(as_str(page.title)) or page_title(page.properties) or "无标题"
 
 

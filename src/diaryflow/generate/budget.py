@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +28,7 @@ from diaryflow.generate.earlier import (
     source_text,
     sources_part,
 )
+from diaryflow.generate.entry_refs import ref_marks
 from diaryflow.generate.prompt import ALL_COVERED, build_messages, chunk_messages, period_text
 from diaryflow.generate.section_parts import split_section
 from diaryflow.generate.stats import compute_stats
@@ -75,7 +76,7 @@ def single_messages(
     start, end = snapshot.window_start, snapshot.window_end
     diary = uncovered(snapshot, earlier)
     text = (ALL_COVERED if diary is not snapshot and not diary.entries
-            else render_snapshot(diary, include_properties))
+            else render_snapshot(diary, include_properties, ref_marks(snapshot)))
     return build_messages(template, period_text(start, end), text,
                           prompt_figures(snapshot, earlier),
                           [sources_part(earlier, start, end), previous])
@@ -119,7 +120,8 @@ def plan(
     if messages_tokens(whole) <= budget:
         return Plan("single", previous=previous)
     fits = Fit(budget, SUMMARY_CHARS[1])
-    chunks = sorted((*_group(uncovered(snapshot, earlier), fits, include_properties),
+    chunks = sorted((*_group(uncovered(snapshot, earlier), fits, include_properties,
+                             ref_marks(snapshot)),
                      *_report_chunks(earlier, fits)), key=lambda chunk: chunk.start)
     reserve = messages_tokens(
         build_messages(template, "", "", prompt_figures(snapshot, earlier), [previous])
@@ -174,42 +176,48 @@ def _days(entries: Sequence[Entry]) -> list[tuple[date, list[Entry]]]:
     return list(grouped.items())
 
 
-def _group(snapshot: Snapshot, fits: Fit, include_properties: bool) -> tuple[Chunk, ...]:
+def _group(
+    snapshot: Snapshot, fits: Fit, include_properties: bool, refs: Mapping[str, str]
+) -> tuple[Chunk, ...]:
     chunks: list[Chunk] = []
     current: list[tuple[date, list[Entry]]] = []
     for day, entries in _days(snapshot.entries):
         candidate = [*current, (day, entries)]
         if current and (day - current[0][0]).days < CHUNK_DAYS and fits(
-            _whole(sub(snapshot, candidate), include_properties)
+            _whole(sub(snapshot, candidate), include_properties, refs)
         ):
             current = candidate
             continue
         if current:
-            chunks.append(_whole(sub(snapshot, current), include_properties))
-        alone = _whole(sub(snapshot, [(day, entries)]), include_properties)
+            chunks.append(_whole(sub(snapshot, current), include_properties, refs))
+        alone = _whole(sub(snapshot, [(day, entries)]), include_properties, refs)
         if fits(alone):
             current = [(day, entries)]
         else:
-            chunks += split_day(sub(snapshot, [(day, entries)]), fits, include_properties)
+            chunks += split_day(sub(snapshot, [(day, entries)]), fits, include_properties, refs)
             current = []
     if current:
-        chunks.append(_whole(sub(snapshot, current), include_properties))
+        chunks.append(_whole(sub(snapshot, current), include_properties, refs))
     return tuple(chunks)
 
 
-def _whole(part: Snapshot, include_properties: bool) -> Chunk:
+def _whole(part: Snapshot, include_properties: bool, refs: Mapping[str, str]) -> Chunk:
     pages = tuple(e.page.id for e in part.entries) + tuple(p.id for p in part.linked)
-    return Chunk(part.window_start, part.window_end, render_snapshot(part, include_properties),
-                 pages)
+    return Chunk(part.window_start, part.window_end,
+                 render_snapshot(part, include_properties, refs), pages)
 
 
-def split_day(day: Snapshot, fits: Fit, include_properties: bool = True) -> list[Chunk]:
+def split_day(
+    day: Snapshot, fits: Fit, include_properties: bool = True,
+    refs: Mapping[str, str] | None = None,
+) -> list[Chunk]:
     """A day too long for one call, in chunks of consecutive sections and section parts.
 
     Nothing is cut: an entry or linked page too long alone is split by
-    :func:`diaryflow.section_parts.split_section`.
+    :func:`diaryflow.section_parts.split_section`. ``refs`` marks the entries (by default,
+    numbered within the day).
     """
-    entries = entry_sections(day, include_properties)
+    entries = entry_sections(day, include_properties, ref_marks(day) if refs is None else refs)
     note = missing_note(day)
 
     def chunk_of(texts: Sequence[tuple[str, bool, str]], count: int) -> Chunk:

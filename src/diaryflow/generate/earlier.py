@@ -16,12 +16,15 @@ from diaryflow.generate.prompt import (
     SOURCES_NOTE,
     period_text,
 )
+from diaryflow.generate.charts import SECTION_HEADING
+from diaryflow.generate.compare_section import COMPARISON_HEADING
+from diaryflow.generate.entry_index import INDEX_HEADING
 from diaryflow.generate.stats import Stats
 from diaryflow.generate.tokens import estimate_tokens, split_to_tokens
 from diaryflow.state.reports import SavedReport
 
 # Sections that code computed: a later report has its own, so they are left out of its input.
-COMPUTED_HEADINGS = frozenset({"## 数据统计", "## 与上期对比"})
+COMPUTED_HEADINGS = frozenset({SECTION_HEADING, COMPARISON_HEADING, INDEX_HEADING})
 _HEADING = re.compile(r"^(#{1,6}) ")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from diaryflow.errors import ConfigError
 from diaryflow.generate.charts import CONTENT_DIAGRAMS, NUMERIC_CHARTS
+from diaryflow.generate.citations import CITE_RULE
 
 DEFAULT_TEMPLATE: str = (resources.files("diaryflow") / "data" / "prompt.zh.md").read_text(
     encoding="utf-8"
@@ -22,12 +23,13 @@ SYSTEM_PROMPT = (
     f"{'、'.join(CONTENT_DIAGRAMS)}（如项目时间线、事件脉络、因果流程、主题导图），"
     f"节点文字取自日记；不要画表示数字的图表（{'、'.join(NUMERIC_CHARTS)}），"
     "这类图表由程序根据统计数据生成，你画的会被删除。"
-)
+) + CITE_RULE
 
 CHUNK_TEMPLATE = """总结这几天的日记（{period}），供之后合并成整段时间的复盘报告。
 
 要求：
-- 按日期顺序逐条写，每一条日记都要写到，一条也不能漏；每条以「MM-DD 标题」开头。
+- 按日期顺序逐条写，每一条日记都要写到，一条也不能漏；每条以「MM-DD 标题〔E编号〕」开头，
+  〔E编号〕照抄输入里这条日记的引用编号：最终报告要靠它链接回原日记。
 - 保留每条日记的关键事实：做了什么、项目和进度数字、遇到的问题及解决办法、提到的人、心情与精力。
 - 只写日记里有的内容，不评价，不给建议，不画图表，不输出代码块。
 - 用简洁的 Markdown 列表，全文不超过 {limit} 字。

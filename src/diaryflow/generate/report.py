@@ -15,9 +15,12 @@ from diaryflow.errors import ConfigError, LLMError, LLMPromptTooLong, LLMTruncat
 from diaryflow.generate.answer import clean_answer
 from diaryflow.generate.budget import Plan, chunk_prompt, plan, prompt_figures, single_messages
 from diaryflow.generate.charts import stats_section
+from diaryflow.generate.citations import link_citations
 from diaryflow.generate.compare import compare
 from diaryflow.generate.compare_section import comparison_section
 from diaryflow.generate.earlier import Earlier, covered_days
+from diaryflow.generate.entry_index import index_section
+from diaryflow.generate.entry_refs import entry_refs
 from diaryflow.generate.prompt import build_messages, chunk_messages, period_text
 from diaryflow.generate.stats import (
     CHOICE_KINDS,
@@ -90,7 +93,9 @@ def build_report(
     )
     models = ", ".join(dict.fromkeys(m for m in calls.models if m)) or model
     note = _ai_note(models, period_text(start, end), chosen, earlier)
-    markdown = f"{text}\n\n{figures}\n---\n\n{note}\n"
+    entries = entry_refs(snapshot)
+    text = link_citations(text, entries)
+    markdown = f"{text}\n\n{figures}\n{index_section(entries)}\n---\n\n{note}\n"
     return Report(
         title, start, end, markdown, models, calls.usage, calls.count, False,
         chosen.mode == "map_reduce",
@@ -254,7 +259,7 @@ def offline_digest(snapshot: Snapshot, title: str, figures: str | None = None) -
         for entry in entries:
             lines += _digest_entry(entry, choices)
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join([*lines, index_section(entry_refs(snapshot))]).rstrip() + "\n"
 
 
 def _digest_entry(entry: Entry, choices: Sequence[str]) -> list[str]:
