@@ -223,7 +223,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_deploy(args: argparse.Namespace) -> int:
     """Print a supervisor, systemd or cron config for this install."""
-    from diaryflow.schedule.deploy import Install, deployment_text
+    from diaryflow.schedule.deploy import deployment_text
+    from diaryflow.schedule.deploy.install import Install
 
     config = command_config(args)
     print(deployment_text(args.target, Install.detect(config), config), end="")

@@ -12,7 +12,6 @@ if TYPE_CHECKING:
 # The [scheduler] keys a [[jobs]] table may set for itself (unset: the scheduler's value).
 OVERRIDES = ("run_on_weekends", "max_retries", "retry_interval", "retry_backoff", "timeout",
              "catch_up")
-WEEKEND = ("saturday", "sunday")
 
 
 def job_scheduler(scheduler: SchedulerSettings, job: JobSettings) -> SchedulerSettings:
@@ -37,22 +36,3 @@ def setting_of(config: Config, name: str, key: str) -> str:
         if job.name == name and getattr(job, key) is not None:
             return f"jobs[{number}].{key}"
     return f"scheduler.{key}"
-
-
-def weekend_conflict(scheduler: SchedulerSettings, job: JobSettings) -> str | None:
-    """Why ``job`` would never run (a weekly day on a skipped weekend), or None."""
-    if job.period == "week" and job.on in WEEKEND and not job_scheduler(scheduler, job
-                                                                        ).run_on_weekends:
-        source = "" if job.run_on_weekends is not None else " (from scheduler.run_on_weekends)"
-        return (f'false{source} with on = "{job.on}": the job would never run; set '
-                "run_on_weekends = true in the job or choose a weekday")
-    return None
-
-
-def weekend_warning(scheduler: SchedulerSettings, job: JobSettings, number: int) -> str | None:
-    """A warning when a month or year job's day can fall on a weekend it skips."""
-    if job.period not in ("month", "year") or job_scheduler(scheduler, job).run_on_weekends:
-        return None
-    return (f"jobs[{number}] ({job.name}) skips its run when its day falls on a Saturday or "
-            f"Sunday (run_on_weekends = false), and that {job.period} is then not reported; "
-            f"set jobs[{number}].run_on_weekends = true to report every {job.period}")

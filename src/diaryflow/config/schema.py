@@ -50,7 +50,7 @@ from diaryflow.config.fields import (
     page_id_from,
     text_field,
 )
-from diaryflow.config.job_schedule import weekend_conflict, weekend_warning
+from diaryflow.config.weekends import weekend_conflict, weekend_warning
 from diaryflow.flowus.colors import COLORS
 
 # The model name that means "no model": reports are offline digests.
@@ -368,10 +368,12 @@ class Config(Section):
 def _check_weekends(scheduler: SchedulerSettings, job: JobSettings, number: int,
                     info: ValidationInfo) -> None:
     """A weekly job that would never run is refused; a month or year job that may skip warns."""
-    problem = weekend_conflict(scheduler, job)
+    inherited = job.run_on_weekends is None
+    skips = not (scheduler.run_on_weekends if inherited else job.run_on_weekends)
+    problem = weekend_conflict(job.period, job.on, skips, inherited)
     if problem is not None:
         raise invalid(field=f"jobs[{number}].run_on_weekends", problem=problem)
-    warning = weekend_warning(scheduler, job, number)
+    warning = weekend_warning(job.period, job.name, number, skips)
     if warning is not None and isinstance(info.context, Mapping):
         info.context["warnings"].append(warning)
 
