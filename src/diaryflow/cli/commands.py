@@ -103,7 +103,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    """Write a commented config.toml that only its owner can read."""
+    """Write a commented config.toml that only its owner can read (or, with --templates,
+    the prompt templates)."""
+    if getattr(args, "templates", None) is not None:
+        from diaryflow.cli.templates import cmd_templates
+
+        return cmd_templates(args)
     path: Path = getattr(args, "config", None) or Path("config.toml")
     if path.exists() and not args.force:
         raise ConfigError("config", str(path), "already exists; use --force to overwrite it")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from diaryflow.errors import ConfigError
 from diaryflow.generate.charts import CONTENT_DIAGRAMS, NUMERIC_CHARTS
+from diaryflow.generate.templates import builtin_template
 
 DEFAULT_TEMPLATE: str = (resources.files("diaryflow") / "data" / "prompt.zh.md").read_text(
     encoding="utf-8"
@@ -46,8 +47,10 @@ def fill(template: str, **values: str) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), template)
 
 
-def load_template(prompt_file: Path | None, page_code_block: str | None) -> str:
-    """The template to use: the page's code block, else the file, else the built-in one.
+def load_template(prompt_file: Path | None, page_code_block: str | None,
+                  kind: str = "rolling") -> str:
+    """The template to use: the page's code block, else the file, else the built-in one
+    for the period ``kind`` (rolling, day, week, month or year).
 
     A template without ``{input}`` gets the diary appended at its end.
     """
@@ -56,7 +59,7 @@ def load_template(prompt_file: Path | None, page_code_block: str | None) -> str:
     elif prompt_file is not None:
         template = _read(prompt_file)
     else:
-        template = DEFAULT_TEMPLATE
+        template = DEFAULT_TEMPLATE if kind == "rolling" else builtin_template(kind)
     if "{input}" not in template:
         template = template.rstrip() + _INPUT_TAIL
     return template

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from diaryflow.config.jobs import find_job
 from diaryflow.config.load import OFFLINE_MODEL, Config, uses_llm
 from diaryflow.diary import Snapshot
 from diaryflow.generate.prompt import load_template
@@ -26,7 +27,8 @@ def generate_report(
 
     ``page_prompt`` is the prompt collected from the ``flowus.url`` page, if any.
     """
-    template = load_template(config.report.prompt_file, page_prompt)
+    kind = find_job(config, config.report.job).period  # its built-in template, if no file
+    template = load_template(config.report.prompt_file, page_prompt, kind)
 
     def write(complete: Complete | None, model: str) -> Report:
         return build_report(
