@@ -11,7 +11,8 @@ from typing import Any
 from diaryflow.config.job_schedule import job_webhook
 from diaryflow.config.load import Config, config_from_mapping
 from diaryflow.schedule.child import Outcome
-from diaryflow.schedule.daemon import Daemon
+from diaryflow.schedule.daemon import Daemon, catch_up_schedule
+from diaryflow.schedule.fire_times import next_fire
 from diaryflow.schedule.signals import STOP
 from diaryflow.state.runs import Failure, finish_run, recent_runs, start_run
 from diaryflow.state.store import Store
@@ -133,3 +134,11 @@ def test_catch_up_is_each_jobs_own_choice(tmp_path: Path) -> None:
     time.events.append((time.now_at + timedelta(minutes=5), STOP))
     daemon.serve()
     assert {(c.job, c.period) for c in launcher.calls} == {("quick", "2026-11-26")}
+
+
+def test_the_next_run_of_a_job_skips_the_weekends_it_skips(tmp_path: Path) -> None:
+    config = config_from_mapping({"scheduler": SCHEDULER, "jobs": [QUICK, PATIENT]}, tmp_path)
+    friday_noon = shanghai(27, 12)
+    quick, patient = config.jobs
+    assert next_fire(catch_up_schedule(config, quick), friday_noon) == shanghai(28, 7)
+    assert next_fire(catch_up_schedule(config, patient), friday_noon) == shanghai(30, 9)

@@ -186,11 +186,12 @@ def _job_state(config: Config, job: JobSettings, store: Store) -> JobState:
     """A job's line in ``status``: its next fire time and its last attempt that ran."""
     from diaryflow.cli.views import JobState
     from diaryflow.clock import utc_now
-    from diaryflow.schedule.daemon import tick_schedule
+    from diaryflow.schedule.daemon import catch_up_schedule
     from diaryflow.schedule.fire_times import next_fire
     from diaryflow.state.runs import recent_runs
 
-    fire = next_fire(tick_schedule(config, job), utc_now()) if job.enabled else None
+    # Its next run, not its next tick: a day skipped for the weekend is not shown.
+    fire = next_fire(catch_up_schedule(config, job), utc_now()) if job.enabled else None
     ran = [r for r in recent_runs(store, 20, job.name) if r.status != "skipped"]
     return JobState(job.name, job.period, fire.isoformat() if fire else None,
                     ran[0] if ran else None)

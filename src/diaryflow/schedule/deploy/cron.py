@@ -148,7 +148,9 @@ def _job_line(install: Install, job: DeployJob, minute: int, hour: int, shift: i
 
 def cron_jobs(install: Install, jobs: list[DeployJob]) -> str:
     """Crontab lines for [[jobs]]: one ``diaryflow run --job`` line per job, at its time."""
-    zone = jobs[0].scheduler.timezone if jobs else "UTC"
+    if not jobs:
+        return "# Every job has enabled = false: there is no line to add.\n"
+    zone = jobs[0].scheduler.timezone  # [scheduler] timezone: the same for every job
     lines = [
         f"# {install.name}: one line per report job, at its time in {zone}. Add with",
         f"# `crontab -e` after `mkdir -p {shlex.quote(str(install.log_dir))}`.",

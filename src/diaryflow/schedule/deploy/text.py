@@ -39,8 +39,6 @@ def deployment_text(target: str, install: Install, config: Config) -> str:
         return _disabled_note(config, note) + _disabled_jobs(disabled) + cron_jobs(install, jobs)
     if target != "systemd":
         raise ValueError(f"unknown deploy target {target!r}; expected one of {', '.join(TARGETS)}")
-    if not config.jobs:
-        return _systemd_text(install, config, jobs)
     return _systemd_text(install, config, jobs, _disabled_jobs(disabled))
 
 
@@ -50,7 +48,7 @@ def _systemd_text(install: Install, config: Config, jobs: list[DeployJob],
     name = install.name
     units = [unit_name(install, job) for job in jobs]
     legacy = not config.jobs
-    what = "starts one report a day" if legacy else "per job starts its report"
+    what = "starts one report a day" if legacy else "per enabled job starts its report"
     timers = " ".join(f"{unit}.timer" for unit in units)
     b_units = f"{name}-run" if legacy else f"{name}-run-<job>"
     parts = [f"""\
@@ -72,7 +70,7 @@ def _systemd_text(install: Install, config: Config, jobs: list[DeployJob],
         steps = f"""\
 , then:
 #   sudo systemctl daemon-reload && sudo systemctl enable --now {timers}
-#   systemctl list-timers {timers}; sudo systemctl start {unit}  # run now""" if last else ""
+#   systemctl list-timers {timers}; sudo systemctl start {b_units}  # run now""" if last else ""
         parts.append(f"""\
 {RULE}
 # B: save as {UNIT_DIR}/{unit}.service
