@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -12,11 +13,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from diaryflow.config.load import Config, SchedulerSettings, config_from_mapping, load_config
 from diaryflow.flowus.client import FlowUsClient
 from diaryflow.sandbox import FlowUsSandbox
 from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
-from diaryflow.schedule.deploy import Install
+from diaryflow.schedule.deploy.install import Install
 
 END = date(2026, 11, 27)  # the sample diary's newest day in the shared sandbox fixtures
 TOKEN = "sandbox-token"
@@ -77,6 +80,23 @@ def write_config(folder: Path, scheduler: str) -> Config:
         f'{FAKE_FLOWUS}[scheduler]\n{scheduler}\n[state]\npath = "state/diaryflow.db"\n'
         '[logging]\ndir = "logs"\n', encoding="utf-8")
     return load_config(folder / "config.toml", env={})
+
+
+def systemd_analyze() -> str:
+    """The systemd-analyze binary; skipped without it, except where CI requires it."""
+    found = shutil.which("systemd-analyze")
+    if found is not None:
+        return found
+    if os.environ.get("DIARYFLOW_REQUIRE_SYSTEMD") == "1" or os.environ.get("CI"):
+        pytest.fail("systemd-analyze is missing but required here (DIARYFLOW_REQUIRE_SYSTEMD=1 or "
+                    "CI is set): install Debian's systemd package (apt-get install systemd)")
+    pytest.skip("systemd-analyze is not installed here (apt-get install systemd)")
+
+
+def on_calendar(timer: str) -> str:
+    [value] = [line.split("=", 1)[1] for line in timer.splitlines()
+               if line.startswith("OnCalendar=")]
+    return value
 
 
 # ----- pipeline: a config for the sample sandbox, and a model that echoes what it was shown

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import getpass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from diaryflow.schedule.deploy import Install, deployment_text
+from diaryflow.config.load import config_from_mapping
+from diaryflow.schedule.deploy import deployment_text
+from diaryflow.schedule.deploy.install import Install
 from tests.helpers import PYTHON, write_config
 
 
@@ -27,3 +30,21 @@ def test_render_and_detect(tmp_path: Path) -> None:
     assert "CRON_TZ=Asia/Shanghai" in deployment_text("cron", install, config)
     with pytest.raises(ValueError, match="unknown deploy target"):
         deployment_text("launchd", install, config)
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "deploy"
+
+
+@pytest.mark.parametrize("target", ["supervisor", "systemd", "cron"])
+def test_without_jobs_the_output_is_what_it_was_before_jobs(target: str) -> None:
+    # The fixtures were printed by the deploy module before [[jobs]] existed.
+    folder = Path("/srv/it's 100% \"my\" diary $HOME")
+    config = config_from_mapping(
+        {"scheduler": {"time": "23:59", "run_on_weekends": False, "timezone": "America/New_York",
+                       "timeout": 77}, "logging": {"dir": "my logs"}},
+        folder, source=folder / "config.toml")
+    install = Install(python=Path("/opt/venv %n/bin/python"), config=folder / "config.toml",
+                      workdir=folder, user="me", log_dir=config.logging.dir,
+                      host_time=datetime(2026, 11, 27, 12, tzinfo=timezone.utc))
+    expected = (FIXTURES / f"without-jobs.{target}").read_text(encoding="utf-8")
+    assert deployment_text(target, install, config) == expected

@@ -13,7 +13,7 @@ import pytest
 
 from diaryflow.config.load import SchedulerSettings
 from diaryflow.schedule.child import GRACE_SECONDS
-from diaryflow.schedule.deploy import cron_line
+from diaryflow.schedule.deploy.cron import cron_line
 from tests.helpers import make_install, sched
 
 WEEKDAYS = sched(time="07:30", run_on_weekends=False, timeout=1800)

@@ -21,7 +21,8 @@ from diaryflow.errors import ConfigError
 from diaryflow.sandbox import FlowUsSandbox, sample_workspace
 from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
 from diaryflow.schedule.child import GRACE_SECONDS
-from diaryflow.schedule.deploy import STOP_WAIT_SECONDS, supervisor_program
+from diaryflow.schedule.deploy.install import STOP_WAIT_SECONDS
+from diaryflow.schedule.deploy.supervisor import supervisor_program
 from diaryflow.state.runs import recent_runs
 from diaryflow.state.store import Store
 from tests.helpers import FAKE_FLOWUS, PYTHON, make_install, write_config

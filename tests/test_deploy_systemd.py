@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -14,8 +13,8 @@ import pytest
 
 from diaryflow.config.load import SchedulerSettings
 from diaryflow.schedule.child import GRACE_SECONDS
-from diaryflow.schedule.deploy import systemd_oneshot, systemd_service
-from tests.helpers import PYTHON, make_install, sched
+from diaryflow.schedule.deploy.systemd import systemd_oneshot, systemd_service
+from tests.helpers import PYTHON, make_install, on_calendar, sched, systemd_analyze
 
 
 def test_systemd_service_key_lines(tmp_path: Path) -> None:
@@ -40,27 +39,10 @@ def test_systemd_timer(tmp_path: Path, weekends: bool, days: str) -> None:
             "Unit=diaryflow-run.service", "WantedBy=timers.target"} <= set(timer.splitlines())
 
 
-def systemd_analyze() -> str:
-    """The systemd-analyze binary; skipped without it, except where CI requires it."""
-    found = shutil.which("systemd-analyze")
-    if found is not None:
-        return found
-    if os.environ.get("DIARYFLOW_REQUIRE_SYSTEMD") == "1" or os.environ.get("CI"):
-        pytest.fail("systemd-analyze is missing but required here (DIARYFLOW_REQUIRE_SYSTEMD=1 or "
-                    "CI is set): install Debian's systemd package (apt-get install systemd)")
-    pytest.skip("systemd-analyze is not installed here (apt-get install systemd)")
-
-
 TIMEZONES = ["Asia/Shanghai", "Europe/Berlin", "America/New_York", "UTC"]
 BASE_TIMES = [datetime(2026, 3, 27, 12, tzinfo=timezone.utc),
               datetime(2026, 10, 30, 12, tzinfo=timezone.utc)]
 ELAPSES = ("Next elapse", "Iter. #2", "Iter. #3", "Iter. #4")
-
-
-def on_calendar(timer: str) -> str:
-    [value] = [line.split("=", 1)[1] for line in timer.splitlines()
-               if line.startswith("OnCalendar=")]
-    return value
 
 
 def expected_elapses(scheduler: SchedulerSettings, base: datetime, count: int) -> list[str]:

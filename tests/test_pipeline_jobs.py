@@ -106,3 +106,17 @@ def test_a_published_report_is_kept_in_the_state_database(
     assert kept is not None and kept.run_id == result.run_id
     assert kept.markdown == result.report.markdown and kept.title == result.report.title
     assert (kept.start, kept.end) == (date(2026, 11, 16), date(2026, 11, 22))
+
+
+def test_a_jobs_unreadable_prompt_file_is_named_as_that_jobs_setting(
+    sample_sandbox: FlowUsSandbox, tmp_path: Path
+) -> None:
+    config = jobs_config(sample_sandbox, tmp_path)
+    jobs = [config.jobs[0], config.jobs[1].model_copy(
+        update={"prompt_file": tmp_path / "missing.md"})]
+    config = config.model_copy(update={
+        "jobs": jobs, "siliconflow": config.siliconflow.model_copy(
+            update={"model": "m", "token": "k", "base_url": "http://127.0.0.1:9/v1"})})
+    with pytest.raises(ConfigError) as raised:
+        run_report(config, job="monthly", period="2026-10", dry_run=True)
+    assert str(raised.value).startswith("jobs[2].prompt_file = ")

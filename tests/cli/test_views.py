@@ -87,6 +87,7 @@ def test_json_round_trips() -> None:
     text = history_json(ROWS)
     assert "周末不写报告" in text  # not \u-escaped
     data = json.loads(text)
+    # JSON has lists where RunRow has tuples.
     assert [RunRow(**{**item, "sources": tuple(item["sources"])}) for item in data] == ROWS
     assert list(data[0]) == [f.name for f in dataclasses.fields(RunRow)]
 

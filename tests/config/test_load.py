@@ -16,7 +16,7 @@ from diaryflow.config.load import (
     require_flowus_token,
     secrets,
 )
-from diaryflow.config.schema import SECTIONS
+from diaryflow.config.schema import SECTIONS, JobSettings
 from diaryflow.errors import ConfigError
 from tests.config.helpers import LEGACY_PAGE, build, write
 
@@ -145,3 +145,20 @@ def test_require_flowus_token_when_missing() -> None:
     assert str(caught.value) == (
         "flowus.token: not set: put the integration token in config.toml or FLOWUS_TOKEN"
     )
+
+
+def test_the_example_jobs_load_once_uncommented(tmp_path: Path) -> None:
+    text = example_path().read_text(encoding="utf-8")
+    sample = text[text.index("# [[jobs]]"):]
+    uncommented = "\n".join(line.removeprefix("# ") if line != "#" else ""
+                            for line in sample.splitlines())
+    path = write(tmp_path, text[:text.index("# [[jobs]]")] + uncommented)
+    config = load_config(path, env={})
+    assert config.warnings == ()
+    weekly, monthly = config.jobs
+    assert (weekly.name, weekly.period, weekly.on, weekly.time) == ("weekly", "week", "monday",
+                                                                    dt.time(9, 0))
+    assert (monthly.name, monthly.period, monthly.on, monthly.source_job) == (
+        "monthly", "month", "1", "weekly")
+    for key in JobSettings.model_fields:  # every key of a job is explained in the sample
+        assert re.search(rf"^# (# )?{key} = ", sample, re.M), key

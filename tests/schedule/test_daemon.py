@@ -34,8 +34,8 @@ class ScriptedLauncher:
     calls: list[tuple[datetime, str, float]] = field(default_factory=list)
     stop_requested: bool = False
 
-    def run(self, command: Sequence[str], timeout: float, store_path: Path, run_id: str
-            ) -> Outcome:
+    def run(self, command: Sequence[str], timeout: float, store_path: Path, run_id: str,
+            setting: str = "scheduler.timeout") -> Outcome:
         period = command[command.index("--date") + 1]
         self.calls.append((self.time.now_at, period, timeout))
         outcome = self.outcomes.pop(0) if self.outcomes else Outcome("ok", False)

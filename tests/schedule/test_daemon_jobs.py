@@ -32,8 +32,8 @@ class JobLauncher:
     calls: list[tuple[datetime, str, str]] = field(default_factory=list)
     stop_requested: bool = False
 
-    def run(self, command: Sequence[str], timeout: float, store_path: Path, run_id: str
-            ) -> Outcome:
+    def run(self, command: Sequence[str], timeout: float, store_path: Path, run_id: str,
+            setting: str = "scheduler.timeout") -> Outcome:
         job = command[command.index("--job") + 1]
         period = command[command.index("--period") + 1]
         self.calls.append((self.time.now_at, job, period))

@@ -5,81 +5,23 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from diaryflow.schedule.notify import Failure, message_text, notify_failure, payload, preset_for
+from tests.schedule.helpers import Hook, Reply, webhook_receiver
 
 SECRET = "s3cret-key-0123456789"
 FAILURE = Failure("daily", "2026-11-27", 3, "FlowUs answered 503\nservice unavailable", "failed")
 
 
-@dataclass
-class Reply:
-    status: int = 200
-    body: bytes = b""
-    content_type: str = "application/json"
-    delay: float = 0.0
-
-
-@dataclass
-class Hook:
-    """A local webhook receiver: records each POST and answers with ``reply``."""
-
-    port: int
-    reply: Reply = field(default_factory=Reply)
-    received: list[tuple[str, str, Any]] = field(default_factory=list)
-    release: threading.Event = field(default_factory=threading.Event)
-
-    def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.port}{path}?key={SECRET}"
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: Server
-
-    def do_POST(self) -> None:
-        hook = self.server.hook
-        raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        hook.received.append((self.path, self.headers.get("Content-Type", ""), json.loads(raw)))
-        reply = hook.reply
-        if reply.delay:
-            hook.release.wait(reply.delay)
-        try:
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            self.wfile.write(reply.body)
-        except OSError:
-            pass  # the client gave up waiting (the timeout test)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    hook: Hook
-
-
 @pytest.fixture
 def hook() -> Iterator[Hook]:
-    server = Server(("127.0.0.1", 0), Handler)
-    server.hook = Hook(server.server_address[1])
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    yield server.hook
-    server.hook.release.set()
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with webhook_receiver(SECRET) as receiver:
+        yield receiver
 
 
 @pytest.fixture

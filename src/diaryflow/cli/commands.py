@@ -112,7 +112,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    """Write a commented config.toml that only its owner can read."""
+    """Write a commented config.toml that only its owner can read (or, with --templates,
+    the prompt templates)."""
+    if getattr(args, "templates", None) is not None:
+        from diaryflow.cli.templates import cmd_templates
+
+        return cmd_templates(args)
     path: Path = getattr(args, "config", None) or Path("config.toml")
     if path.exists() and not args.force:
         raise ConfigError("config", str(path), "already exists; use --force to overwrite it")
@@ -192,11 +197,12 @@ def _job_state(config: Config, job: JobSettings, store: Store) -> JobState:
     """A job's line in ``status``: its next fire time and its last attempt that ran."""
     from diaryflow.cli.views import JobState
     from diaryflow.clock import utc_now
-    from diaryflow.schedule.daemon import tick_schedule
+    from diaryflow.schedule.daemon import catch_up_schedule
     from diaryflow.schedule.fire_times import next_fire
     from diaryflow.state.runs import recent_runs
 
-    fire = next_fire(tick_schedule(config, job), utc_now()) if job.enabled else None
+    # Its next run, not its next tick: a day skipped for the weekend is not shown.
+    fire = next_fire(catch_up_schedule(config, job), utc_now()) if job.enabled else None
     ran = [r for r in recent_runs(store, 20, job.name) if r.status != "skipped"]
     return JobState(job.name, job.period, fire.isoformat() if fire else None,
                     ran[0] if ran else None)
@@ -234,7 +240,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_deploy(args: argparse.Namespace) -> int:
     """Print a supervisor, systemd or cron config for this install."""
-    from diaryflow.schedule.deploy import Install, deployment_text
+    from diaryflow.schedule.deploy import deployment_text
+    from diaryflow.schedule.deploy.install import Install
 
     config = command_config(args)
     print(deployment_text(args.target, Install.detect(config), config), end="")

@@ -70,6 +70,8 @@ def _add_commands(
     p.add_argument("--date", type=_date, help="pretend today is this date (YYYY-MM-DD)")
     p = add("init", parents=[common], help="write a commented config.toml (mode 600)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--templates", type=Path, metavar="DIR",
+                   help="instead, write the built-in prompt templates (one per period) into DIR")
     p = add("check", parents=[common], help="validate the configuration (= --test-config)")
     p.add_argument("--online", action="store_true",
                    help="also prove the FlowUs token works and the diary database is readable")

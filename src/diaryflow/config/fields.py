@@ -162,7 +162,7 @@ def _timezone(value: object) -> str:
 
 
 def int_field(
-    default: int, ge: int | None = None, le: int | None = None, gt: int | None = None
+    default: int | None, ge: int | None = None, le: int | None = None, gt: int | None = None
 ) -> Any:
     """An integer field whose error text states its bounds."""
     return Field(default, ge=ge, le=le, gt=gt, description=_bounds("an integer", ge, le, gt))

@@ -45,7 +45,9 @@ def job_config(config: Config, job: JobSettings, period: Period) -> Config:
     """The configuration ``job``'s run of ``period`` sees: its window, parent, prompt, model."""
     return config.model_copy(update={
         "report": config.report.model_copy(update={
-            "job": job.name, "prompt_file": job.prompt_file or config.report.prompt_file,
+            # [report] prompt_file was written for the rolling report; other kinds have their own.
+            "job": job.name, "prompt_file": job.prompt_file or (
+                config.report.prompt_file if job.period == "rolling" else None),
         }),
         "siliconflow": config.siliconflow.model_copy(
             update={"model": job.model or config.siliconflow.model}),

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from diaryflow.config.fields import did_you_mean, page_id_from
 from diaryflow.config.schema import (
+    JOB_SECRET_KEYS,
     OFFLINE_MODEL,
     SECRET_KEYS,
     SECTIONS,
@@ -132,7 +133,8 @@ def require_flowus_token(config: Config) -> str:
 
 def secrets(config: Config) -> tuple[str, ...]:
     """Every configured secret value, for redaction in logs."""
-    values = (config.flowus.token, config.siliconflow.token, config.notify.webhook_url)
+    values = (config.flowus.token, config.siliconflow.token, config.notify.webhook_url,
+              *(job.webhook_url for job in config.jobs))
     return tuple(dict.fromkeys(v.get_secret_value() for v in values if v is not None))
 
 
@@ -233,6 +235,10 @@ def _secrets_in(data: Mapping[str, Any]) -> tuple[str, ...]:
         table = data.get(section)
         if isinstance(table, Mapping) and table.get(key) not in (None, ""):
             found.append(dotted)
+    jobs = data.get("jobs")
+    for number, job in enumerate(jobs if isinstance(jobs, list) else [], 1):
+        found += [f"jobs[{number}].{key}" for key in JOB_SECRET_KEYS
+                  if isinstance(job, Mapping) and job.get(key) not in (None, "")]
     return tuple(found)
 
 
@@ -276,6 +282,8 @@ def _translate_job(
     if error["type"] == "missing":
         return ConfigError(key, None, f"missing: every job needs it ({described or 'required'})")
     expected = ctx.get("problem") or f"expected {ctx.get('expected') or described or error['msg']}"
+    if field in JOB_SECRET_KEYS:  # a secret's value is never shown
+        return ConfigError(key, None, expected)
     return ConfigError(key, _shown(job.get(field, error["input"]) if field else error["input"]),
                        expected)
 

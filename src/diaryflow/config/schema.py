@@ -52,6 +52,7 @@ from diaryflow.config.fields import (
     page_id_from,
     text_field,
 )
+from diaryflow.config.weekends import weekend_conflict, weekend_warning
 from diaryflow.flowus.colors import COLORS
 from diaryflow.privacy.redact import KINDS as REDACT_KINDS
 
@@ -249,6 +250,14 @@ class JobSettings(Section):
     model: OptionalName = text_field(None, "a model name")
     source_job: OptionalName = text_field(None, "the name of another job")
     enabled: StrictBool = bool_field(True)
+    # Unset (None): the [scheduler] or [notify] value (config/job_schedule.py merges them).
+    run_on_weekends: StrictBool | None = bool_field(None)
+    max_retries: StrictInt | None = int_field(None, ge=0)
+    retry_interval: StrictInt | None = int_field(None, ge=0)
+    retry_backoff: Number | None = number_field(None, ge=1)
+    timeout: StrictInt | None = int_field(None, gt=0)
+    catch_up: StrictBool | None = bool_field(None)
+    webhook_url: Webhook = text_field(None, HTTP)
 
     @model_validator(mode="before")
     @classmethod
@@ -357,9 +366,10 @@ class Config(Section):
         return data
 
     @model_validator(mode="after")
-    def _jobs_fit_together(self) -> Config:
+    def _jobs_fit_together(self, info: ValidationInfo) -> Config:
         names = [job.name for job in self.jobs]
         for number, job in enumerate(self.jobs, 1):
+            _check_weekends(self.scheduler, job, number, info)
             if names.index(job.name) != number - 1:
                 raise invalid(field=f"jobs[{number}].name",
                               problem=f'"{job.name}" names an earlier job too; names are unique')
@@ -368,6 +378,19 @@ class Config(Section):
                 raise invalid(field=f"jobs[{number}].source_job",
                               problem=f'"{job.source_job}" is not the name of another job')
         return self
+
+
+def _check_weekends(scheduler: SchedulerSettings, job: JobSettings, number: int,
+                    info: ValidationInfo) -> None:
+    """A weekly job that would never run is refused; a month or year job that may skip warns."""
+    inherited = job.run_on_weekends is None
+    skips = not (scheduler.run_on_weekends if inherited else job.run_on_weekends)
+    problem = weekend_conflict(job.period, job.on, skips, inherited)
+    if problem is not None:
+        raise invalid(field=f"jobs[{number}].run_on_weekends", problem=problem)
+    warning = weekend_warning(job.period, job.name, number, skips)
+    if warning is not None and isinstance(info.context, Mapping):
+        info.context["warnings"].append(warning)
 
 
 def _resolve_prompt(job: Any, base: Path) -> Any:
@@ -383,3 +406,4 @@ SECTIONS: dict[str, type[Section]] = {
     if isinstance(field.annotation, type) and issubclass(field.annotation, Section)
 }
 SECRET_KEYS = ("flowus.token", "siliconflow.token", "notify.webhook_url")
+JOB_SECRET_KEYS = ("webhook_url",)  # in a [[jobs]] table

@@ -11,7 +11,9 @@ from pathlib import PurePath
 
 from pydantic import BaseModel, SecretStr
 
+from diaryflow.config.job_schedule import OVERRIDES
 from diaryflow.config.load import ENV_OVERRIDES, Config
+from diaryflow.config.schema import JobSettings
 
 NOT_SET = "(not set)"
 # A FlowUs page URL may carry a share code (?code=...) that opens the page to anyone.
@@ -44,6 +46,22 @@ def settings_lines(config: Config) -> list[str]:
             if dotted in URLS_WITH_SHARE_CODES and isinstance(value, str):
                 value = hide_query(value)
             lines.append(f"{dotted} = {_show(value)}{note}")
+    return lines + [line for number, job in enumerate(config.jobs, 1)
+                    for line in _job_lines(config, job, number)]
+
+
+def _job_lines(config: Config, job: JobSettings, number: int) -> list[str]:
+    """One ``jobs[N].key = value`` line per key; an unset override shows what it inherits."""
+    inherited = {key: ("scheduler", getattr(config.scheduler, key)) for key in OVERRIDES}
+    inherited["time"] = ("scheduler", config.scheduler.time)
+    inherited["webhook_url"] = ("notify", config.notify.webhook_url)
+    lines = []
+    for key in type(job).model_fields:
+        value, note = getattr(job, key), ""
+        if value is None and key in inherited:
+            section, value = inherited[key]
+            note = f"  (from {section}.{key})"
+        lines.append(f"jobs[{number}].{key} = {_show(value)}{note}")
     return lines
 
 

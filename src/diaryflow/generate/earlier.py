@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from diaryflow.generate.charts import SECTION_HEADING
+from diaryflow.generate.compare_section import COMPARISON_HEADING
+from diaryflow.generate.entry_index import INDEX_HEADING
 from diaryflow.generate.prompt import (
     PREVIOUS_CUT,
     PREVIOUS_HEADING,
@@ -16,9 +19,6 @@ from diaryflow.generate.prompt import (
     SOURCES_NOTE,
     period_text,
 )
-from diaryflow.generate.charts import SECTION_HEADING
-from diaryflow.generate.compare_section import COMPARISON_HEADING
-from diaryflow.generate.entry_index import INDEX_HEADING
 from diaryflow.generate.stats import Stats
 from diaryflow.generate.tokens import estimate_tokens, split_to_tokens
 from diaryflow.state.reports import SavedReport

@@ -11,6 +11,7 @@ from pathlib import Path
 from diaryflow.errors import ConfigError
 from diaryflow.generate.charts import CONTENT_DIAGRAMS, NUMERIC_CHARTS
 from diaryflow.generate.citations import CITE_RULE
+from diaryflow.generate.templates import builtin_template
 
 DEFAULT_TEMPLATE: str = (resources.files("diaryflow") / "data" / "prompt.zh.md").read_text(
     encoding="utf-8"
@@ -66,31 +67,32 @@ def fill(template: str, **values: str) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), template)
 
 
-def load_template(prompt_file: Path | None, page_code_block: str | None) -> str:
-    """The template to use: the page's code block, else the file, else the built-in one.
+def load_template(prompt_file: Path | None, page_code_block: str | None,
+                  kind: str = "rolling", setting: str = "report.prompt_file") -> str:
+    """The template to use: the page's code block, else the file, else the built-in one
+    for the period ``kind`` (rolling, day, week, month or year).
 
-    A template without ``{input}`` gets the diary appended at its end.
+    A template without ``{input}`` gets the diary appended at its end; ``setting`` names the
+    file's setting in errors.
     """
     if page_code_block is not None and page_code_block.strip():
         template = page_code_block
     elif prompt_file is not None:
-        template = _read(prompt_file)
+        template = _read(prompt_file, setting)
     else:
-        template = DEFAULT_TEMPLATE
+        template = DEFAULT_TEMPLATE if kind == "rolling" else builtin_template(kind)
     if "{input}" not in template:
         template = template.rstrip() + _INPUT_TAIL
     return template
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, setting: str) -> str:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            "report.prompt_file", str(path), f"a readable UTF-8 file ({exc})"
-        ) from exc
+        raise ConfigError(setting, str(path), f"a readable UTF-8 file ({exc})") from exc
     if not text.strip():
-        raise ConfigError("report.prompt_file", str(path), "a file holding the prompt, not empty")
+        raise ConfigError(setting, str(path), "a file holding the prompt, not empty")
     return text
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from diaryflow.config.job_schedule import setting_of
+from diaryflow.config.jobs import find_job
 from diaryflow.config.load import OFFLINE_MODEL, Config, uses_llm
 from diaryflow.diary import Snapshot
 from diaryflow.generate.earlier import Earlier
@@ -34,7 +36,9 @@ def generate_report(
     shorter reports, as :mod:`diaryflow.generate.gather` reads them. Every message is redacted
     on its way, and what was hidden is recorded as counts for the run.
     """
-    template = load_template(config.report.prompt_file, page_prompt)
+    kind = find_job(config, config.report.job).period  # its built-in template, if no file
+    setting = setting_of(config, config.report.job, "prompt_file", "report")
+    template = load_template(config.report.prompt_file, page_prompt, kind, setting)
     guard = RedactingGuard(Redactor.from_settings(config.privacy.redact, config.privacy.patterns))
 
     def write(complete: Complete | None, model: str) -> Report:

@@ -51,9 +51,11 @@ class ChildLauncher:
         self.stop_requested = False
 
     def run(
-        self, command: Sequence[str], timeout: float, store_path: Path, run_id: str
+        self, command: Sequence[str], timeout: float, store_path: Path, run_id: str,
+        setting: str = "scheduler.timeout",
     ) -> Outcome:
-        """Run ``command`` to its end or its deadline, then read what it recorded."""
+        """Run ``command`` to its end or its deadline (``timeout``, set by ``setting``),
+        then read what it recorded."""
         child = subprocess.Popen(list(command), stdin=subprocess.DEVNULL, start_new_session=True)
         log.info("attempt %s started (pid %d, deadline %.0f s)", run_id, child.pid, timeout)
         deadline = self.waker.clock() + timeout
@@ -73,7 +75,7 @@ class ChildLauncher:
                 self._end(child, ended_by)
                 break
         code = child.wait()
-        return self._outcome(code, ended_by, store_path, run_id, timeout)
+        return self._outcome(code, ended_by, store_path, run_id, f"{setting} = {timeout:g} s")
 
     def _end(self, child: subprocess.Popen[bytes], why: str) -> None:
         log.warning("attempt pid %d: %s; terminating its process group", child.pid, why)
@@ -90,11 +92,11 @@ class ChildLauncher:
             os.killpg(child.pid, signal.SIGKILL)  # grandchildren left behind
 
     def _outcome(
-        self, code: int, ended_by: str | None, store_path: Path, run_id: str, timeout: float
+        self, code: int, ended_by: str | None, store_path: Path, run_id: str, deadline: str
     ) -> Outcome:
         with Store(store_path) as store:
             if ended_by == "timeout":
-                error = f"no result within scheduler.timeout = {timeout:g} s; stopped"
+                error = f"no result within {deadline}; stopped"
                 end_unfinished_run(store, run_id, "timeout", error)
                 return Outcome("timeout", True, error, code)
             if ended_by == "cancelled":

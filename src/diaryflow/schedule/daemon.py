@@ -12,8 +12,9 @@ from typing import Protocol
 
 from diaryflow.backoff import Backoff
 from diaryflow.clock import Clock, utc_now
+from diaryflow.config.job_schedule import job_scheduler, job_webhook, setting_of
 from diaryflow.config.load import Config, report_jobs
-from diaryflow.config.schema import JobSettings
+from diaryflow.config.schema import JobSettings, SchedulerSettings
 from diaryflow.errors import DiaryflowError, LockedError
 from diaryflow.periods import last_complete
 from diaryflow.schedule.child import Outcome, run_command
@@ -48,9 +49,9 @@ class Launcher(Protocol):
 
     stop_requested: bool
 
-    def run(self, command: Sequence[str], timeout: float, store_path: Path, run_id: str
-            ) -> Outcome:
-        """Run the attempt and say how it ended."""
+    def run(self, command: Sequence[str], timeout: float, store_path: Path, run_id: str,
+            setting: str = "scheduler.timeout") -> Outcome:
+        """Run the attempt and say how it ended (``setting`` names where the timeout is set)."""
 
 
 def retry_wait(retry_interval: float, backoff: float, attempt: int) -> float:
@@ -71,8 +72,8 @@ def tick_schedule(config: Config, job: JobSettings | None = None) -> Schedule:
 def catch_up_schedule(config: Config, job: JobSettings) -> Schedule:
     """When ``job`` really runs: on a Monday morning a weekday job's last due day is Friday."""
     if job.period in ("rolling", "day"):
-        sched = config.scheduler
-        return Schedule(job.time or sched.time, sched.timezone, sched.run_on_weekends)
+        sched = job_scheduler(config.scheduler, job)
+        return Schedule(sched.time, sched.timezone, sched.run_on_weekends)
     return Schedule.for_job(job, config.scheduler)
 
 
@@ -81,10 +82,12 @@ def due_period(job: JobSettings, day: date) -> str:
     return day.isoformat() if job.period == "rolling" else last_complete(job.period, day).key
 
 
-def skip_reason(config: Config, period: date, done: bool) -> str | None:
-    """Why a due tick does not run, or None when it should."""
-    if not config.scheduler.run_on_weekends and period.weekday() >= 5:
-        return "weekend (scheduler.run_on_weekends = false)"
+def skip_reason(scheduler: SchedulerSettings, period: date, done: bool,
+                weekend_key: str = "scheduler.run_on_weekends") -> str | None:
+    """Why a due tick does not run, or None when it should (``scheduler``: the job's view,
+    whose run_on_weekends comes from ``weekend_key``)."""
+    if not scheduler.run_on_weekends and period.weekday() >= 5:
+        return f"weekend ({weekend_key} = false)"
     if done:
         return "already done (a successful run exists for this period)"
     return None
@@ -176,7 +179,8 @@ class Daemon:
         log.info("SIGHUP: configuration re-read from %s", self.config_path)
 
     def _catch_up(self, job: JobSettings) -> None:
-        if not self.config.scheduler.catch_up:
+        sched = job_scheduler(self.config.scheduler, job)
+        if not sched.catch_up:
             return
         with Store(self.config.state.path) as store:
             day = catch_up_period(
@@ -184,7 +188,7 @@ class Daemon:
                 lambda day: period_done(store, job.name, due_period(job, day))
                 or store.get_meta(_catch_up_key(job.name, due_period(job, day))) is not None,
             )
-            if day is None or skip_reason(self.config, day, False):
+            if day is None or skip_reason(sched, day, False):
                 return
             period = due_period(job, day)
             store.set_meta(_catch_up_key(job.name, period), self.now().isoformat())
@@ -195,7 +199,9 @@ class Daemon:
         day = period_of(tick_schedule(self.config, job), fire)
         period = due_period(job, day)
         with Store(self.config.state.path) as store:
-            reason = skip_reason(self.config, day, period_done(store, job.name, period))
+            reason = skip_reason(job_scheduler(self.config.scheduler, job), day,
+                                 period_done(store, job.name, period),
+                                 setting_of(self.config, job.name, "run_on_weekends"))
             if reason:
                 log.info("%s: skipped: %s", period, reason)
                 record_skip(store, uuid.uuid4().hex[:12], job.name, period, fire.isoformat(),
@@ -204,7 +210,8 @@ class Daemon:
         self._run_period(job, period, fire)
 
     def _run_period(self, job: JobSettings, period: str, scheduled: datetime) -> None:
-        sched = self.config.scheduler
+        sched = job_scheduler(self.config.scheduler, job)
+        setting = setting_of(self.config, job.name, "timeout")
         last: Outcome | None = None
         attempts = 0
         for attempt in range(1, sched.max_retries + 2):
@@ -212,7 +219,8 @@ class Daemon:
             run_id = uuid.uuid4().hex[:12]
             command = self.command(self.config_path, period, run_id, scheduled.isoformat(),
                                    job.name if self.config.jobs else None)
-            last = self.launcher.run(command, sched.timeout, self.config.state.path, run_id)
+            last = self.launcher.run(command, sched.timeout, self.config.state.path, run_id,
+                                     setting=setting)
             log.info("%s attempt %d (%s): %s%s", period, attempt, run_id, last.status,
                      f": {last.error}" if last.error else "")
             if last.status == "ok":
@@ -263,7 +271,7 @@ def serve(config_path: Path, config: Config) -> int:
 
 
 def _send_notice(config: Config, failure: Failure) -> None:
-    url = config.notify.webhook_url
+    url = job_webhook(config, failure.job)
     if url is None:
         return
     from diaryflow.schedule.notify import notify_failure
