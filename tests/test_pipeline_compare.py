@@ -140,7 +140,7 @@ def test_the_first_period_says_so_and_shows_no_change(
 
 def answer_with_plan(request: dict[str, Any]) -> str:
     """A model whose review names the days it was shown and makes a plan for the next period."""
-    days = sorted({day for day, _ in ENTRY_HEADING.findall(request["messages"][-1]["content"])})
+    days = sorted({day for day, *_ in ENTRY_HEADING.findall(request["messages"][-1]["content"])})
     return (f"## 概览\n\n本期从 {days[0]} 记到 {days[-1]}。\n\n## 下阶段建议\n\n"
             f"1. 计划（{days[0]}）：把履约服务拆分的方案写完。")
 

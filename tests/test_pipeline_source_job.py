@@ -33,7 +33,7 @@ def diaryflow(*args: str) -> subprocess.CompletedProcess[str]:
 
 def gist(request: dict[str, Any]) -> str:
     """A model whose review states which days and how many entries it was shown."""
-    days = sorted(day for day, _ in ENTRY_HEADING.findall(request["messages"][-1]["content"]))
+    days = sorted(day for day, *_ in ENTRY_HEADING.findall(request["messages"][-1]["content"]))
     shown = f"{days[0]}～{days[-1]} 共 {len(days)} 条" if days else "无原文"
     return f"## 概览\n\n要点：{shown}。\n\n## 下阶段建议\n\n1. 继续。"
 
@@ -89,10 +89,11 @@ def test_a_month_built_from_weekly_reports(
     uncovered = [p for p in diary_pages(sample_json, *NOVEMBER)
                  if not WEEKS["2026-W45"][0] <= entry_day(p) <= WEEKS["2026-W48"][1]]
     assert covered and uncovered  # November 1st is in no week of the month
-    shown = {day for day, _ in ENTRY_HEADING.findall(from_reports)}
+    shown = {day for day, *_ in ENTRY_HEADING.findall(from_reports)}
     assert shown == {entry_day(p).isoformat() for p in uncovered}
     titles = [p["properties"]["标题"]["title"][0]["plain_text"] for p in covered]
-    assert not any(re.search(rf"^## \S+ · {re.escape(t)}$", from_reports, re.M) for t in titles)
+    assert not any(re.search(rf"^## \S+ · {re.escape(t)}(?: 〔E\d+〕)?$", from_reports,
+                                re.M) for t in titles)
     assert "回调幂等全量前的最后检查" in from_entries  # a covered day's entry, raw only there
     assert "回调幂等全量前的最后检查" not in from_reports
     assert f"- 条目数: {len(covered) + len(uncovered)}" in from_reports  # figures from raw entries
