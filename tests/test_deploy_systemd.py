@@ -14,7 +14,7 @@ import pytest
 from diaryflow.config.load import SchedulerSettings
 from diaryflow.schedule.child import GRACE_SECONDS
 from diaryflow.schedule.deploy.systemd import systemd_oneshot, systemd_service
-from tests.helpers import PYTHON, make_install, on_calendar, sched, systemd_analyze
+from tests.helpers import PYTHON, make_install, on_calendar, sched, systemd_analyze, verify_units
 
 
 def test_systemd_service_key_lines(tmp_path: Path) -> None:
@@ -61,7 +61,6 @@ def expected_elapses(scheduler: SchedulerSettings, base: datetime, count: int) -
 @pytest.mark.parametrize("zone", TIMEZONES)
 @pytest.mark.parametrize("weekends", [True, False])
 def test_systemd_analyze_verifies_the_units(tmp_path: Path, weekends: bool, zone: str) -> None:
-    analyze = systemd_analyze()
     # The interpreter's path needs every escape: verify fails when it cannot find the binary.
     odd = tmp_path / "py dir %n $HOME"
     odd.mkdir()
@@ -71,12 +70,7 @@ def test_systemd_analyze_verifies_the_units(tmp_path: Path, weekends: bool, zone
     service, timer = systemd_oneshot(install, scheduler)
     units = {"diaryflow.service": systemd_service(install), "diaryflow-run.service": service,
              "diaryflow-run.timer": timer}
-    for name, text in units.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    result = subprocess.run([analyze, "verify", *units], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stderr
-    assert not [line for line in result.stderr.splitlines() if "diaryflow" in line], result.stderr
+    verify_units(units, tmp_path)
 
 
 @pytest.mark.parametrize("zone", TIMEZONES)

@@ -17,7 +17,7 @@ from diaryflow.schedule.deploy import deployment_text
 from diaryflow.schedule.deploy.jobs import DeployJob, deploy_jobs
 from diaryflow.schedule.deploy.systemd import on_calendar as job_calendar
 from diaryflow.schedule.deploy.systemd import oneshot_units
-from tests.helpers import PYTHON, make_install, systemd_analyze
+from tests.helpers import PYTHON, make_install, systemd_analyze, verify_units
 
 JOBS: list[dict[str, Any]] = [
     {"name": "daily", "period": "day", "time": "07:00", "run_on_weekends": False},
@@ -98,18 +98,12 @@ def test_on_calendar_per_period(settings: tuple[Any, ...], expected: str) -> Non
 
 
 def test_systemd_analyze_verifies_every_jobs_units(tmp_path: Path) -> None:
-    analyze = systemd_analyze()
     odd = tmp_path / "py dir %n $HOME"
     odd.mkdir()
     (odd / "python").symlink_to(PYTHON)
     install = make_install(tmp_path / "my diary", python=odd / "python")
     units = units_of(deployment_text("systemd", install, jobs_config(tmp_path)))
-    for name, text in units.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    result = subprocess.run([analyze, "verify", *units], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stderr
-    assert not [line for line in result.stderr.splitlines() if "diaryflow" in line], result.stderr
+    verify_units(units, tmp_path)
 
 
 def fires(spec: DeployJob, base: datetime, count: int) -> list[str]:
