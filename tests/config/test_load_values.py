@@ -172,7 +172,8 @@ def test_unknown_keys_warn_with_a_suggestion() -> None:
         "unknown key scheduler.tmie (did you mean scheduler.time?)",
         "unknown section [flowsu] (did you mean [flowus]?)",
         "unknown key flowus.model (did you mean siliconflow.model?)",
-        "unknown key token outside any section (did you mean flowus.token or siliconflow.token?)",
+        "unknown key token outside any section (did you mean flowus.token or siliconflow.token "
+        "or web.token?)",
     )
     assert config.scheduler.time == dt.time(8, 0)
 

@@ -16,6 +16,7 @@ from diaryflow.errors import ConfigError
 from diaryflow.schedule.child import Outcome
 from diaryflow.schedule.daemon import Daemon
 from diaryflow.schedule.signals import CHILD, RELOAD, STOP
+from diaryflow.state.pauses import set_paused
 from diaryflow.state.runs import Failure, finish_run, recent_runs, start_run
 from diaryflow.state.store import Store
 from tests.schedule.helpers import FakeTime
@@ -271,3 +272,47 @@ def test_serve_marks_an_attempt_left_running_by_a_dead_process_interrupted(
     with Store(daemon.config.state.path) as store:
         (row,) = recent_runs(store)
     assert row.status == "interrupted" and "found by diaryflow serve" in (row.error or "")
+
+
+
+@dataclass
+class ResumingTime(FakeTime):
+    """A clock that resumes the paused default job once it passes ``resume_at``."""
+
+    resume_at: datetime | None = None
+    state: Path | None = None
+
+    def wait(self, seconds: float) -> str | None:
+        event = super().wait(seconds)
+        if self.resume_at is not None and self.state and self.now_at >= self.resume_at:
+            with Store(self.state) as store:
+                set_paused(store, "default", False)
+            self.resume_at = None
+        return event
+
+
+def test_a_paused_job_is_skipped_at_each_tick_and_resumes_without_a_restart(
+    tmp_path: Path,
+) -> None:
+    time = ResumingTime(datetime(2026, 11, 26, 12, 0, tzinfo=UTC),
+                        resume_at=datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
+    stop_at(time, datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
+    daemon, launcher, _ = make_daemon(tmp_path, time)
+    time.state = daemon.config.state.path
+    with Store(daemon.config.state.path) as store:
+        set_paused(store, "default", True)
+    assert daemon.serve() == 0
+    assert [c[1] for c in launcher.calls] == ["2026-11-29"]
+    with Store(daemon.config.state.path) as store:
+        skipped = [(r.period, r.reason) for r in recent_runs(store) if r.status == "skipped"]
+    assert sorted(skipped) == [("2026-11-27", "paused"), ("2026-11-28", "paused")]
+
+
+def test_a_paused_job_is_not_caught_up(tmp_path: Path) -> None:
+    time = FakeTime(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
+    stop_at(time, datetime(2026, 11, 26, 13, 0, tzinfo=UTC))
+    daemon, launcher, _ = make_daemon(tmp_path, time, catch_up=True)
+    with Store(daemon.config.state.path) as store:
+        set_paused(store, "default", True)
+    assert daemon.serve() == 0
+    assert launcher.calls == []

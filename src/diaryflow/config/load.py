@@ -134,7 +134,7 @@ def require_flowus_token(config: Config) -> str:
 def secrets(config: Config) -> tuple[str, ...]:
     """Every configured secret value, for redaction in logs."""
     values = (config.flowus.token, config.siliconflow.token, config.notify.webhook_url,
-              *(job.webhook_url for job in config.jobs))
+              config.web.token, *(job.webhook_url for job in config.jobs))
     return tuple(dict.fromkeys(v.get_secret_value() for v in values if v is not None))
 
 

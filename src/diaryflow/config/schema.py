@@ -314,6 +314,14 @@ class PrivacySettings(Section):
     keep_local: StrictBool = bool_field(False)
 
 
+class WebSettings(Section):
+    """``[web]``: where ``diaryflow web`` listens, and the token it asks for."""
+
+    host: Name = text_field("127.0.0.1", "an address to listen on, like 127.0.0.1")
+    port: StrictInt = int_field(8765, ge=1, le=65535)
+    token: Token = text_field(None, TOKEN)
+
+
 # (section, key, default): paths resolved against the config file's folder.
 PATH_KEYS = (
     ("output", "output_dir", "outputs"),
@@ -344,6 +352,7 @@ class Config(Section):
     report: ReportSettings = Field(default_factory=ReportSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     jobs: tuple[JobSettings, ...] = ()
 
     @model_validator(mode="before")
@@ -405,5 +414,5 @@ SECTIONS: dict[str, type[Section]] = {
     for name, field in Config.model_fields.items()
     if isinstance(field.annotation, type) and issubclass(field.annotation, Section)
 }
-SECRET_KEYS = ("flowus.token", "siliconflow.token", "notify.webhook_url")
+SECRET_KEYS = ("flowus.token", "siliconflow.token", "notify.webhook_url", "web.token")
 JOB_SECRET_KEYS = ("webhook_url",)  # in a [[jobs]] table

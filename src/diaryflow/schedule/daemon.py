@@ -27,9 +27,11 @@ from diaryflow.schedule.fire_times import (
 )
 from diaryflow.schedule.signals import RELOAD, STOP
 from diaryflow.state.lock import Lock, serve_lock_path
+from diaryflow.state.pauses import is_paused
 from diaryflow.state.runs import Failure, period_done, record_skip, settle_orphans
 from diaryflow.state.store import Store
 
+PAUSED = "paused"
 log = logging.getLogger("diaryflow.daemon")
 MAX_SLEEP = 900.0  # look at the wall clock at least this often (suspend, clock changes)
 
@@ -183,6 +185,9 @@ class Daemon:
         if not sched.catch_up:
             return
         with Store(self.config.state.path) as store:
+            if is_paused(store, job.name):
+                log.info("%s is paused: no catch-up", job.name)
+                return
             day = catch_up_period(
                 catch_up_schedule(self.config, job), self.now(),
                 lambda day: period_done(store, job.name, due_period(job, day))
@@ -199,9 +204,11 @@ class Daemon:
         day = period_of(tick_schedule(self.config, job), fire)
         period = due_period(job, day)
         with Store(self.config.state.path) as store:
-            reason = skip_reason(job_scheduler(self.config.scheduler, job), day,
-                                 period_done(store, job.name, period),
-                                 setting_of(self.config, job.name, "run_on_weekends"))
+            # Read at every tick, so a pause from the dashboard needs no restart.
+            reason = PAUSED if is_paused(store, job.name) else skip_reason(
+                job_scheduler(self.config.scheduler, job), day,
+                period_done(store, job.name, period),
+                setting_of(self.config, job.name, "run_on_weekends"))
             if reason:
                 log.info("%s: skipped: %s", period, reason)
                 record_skip(store, uuid.uuid4().hex[:12], job.name, period, fire.isoformat(),

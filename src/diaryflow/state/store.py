@@ -103,6 +103,20 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN sources_json TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE runs ADD COLUMN privacy_json TEXT NOT NULL DEFAULT '{}';
     """,
+    # Paused jobs; and indexes for the newest-first history, filtered by job, status or period.
+    """
+    CREATE TABLE job_state (
+        job TEXT PRIMARY KEY,
+        paused INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX runs_by_start ON runs (started_at);
+    CREATE INDEX runs_by_job_start ON runs (job, started_at);
+    CREATE INDEX runs_by_job_status_start ON runs (job, status, started_at);
+    CREATE INDEX runs_by_status_start ON runs (status, started_at);
+    CREATE INDEX runs_by_period_start ON runs (period, started_at);
+    CREATE INDEX llm_calls_by_run ON llm_calls (run_id);
+    """,
 )
 
 
