@@ -107,6 +107,9 @@ def _add_commands(
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--job", metavar="NAME", help="only this job's runs")
     add("status", parents=[common], help="next fire time, last run, lock holder")
+    p = add("web", parents=[common], help="the local web dashboard (default 127.0.0.1:8765)")
+    p.add_argument("--host", help="address to listen on (default: [web] host, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to listen on (default: [web] port, 8765)")
     p = add("deploy", parents=[common], help="print supervisor/systemd/cron configs")
     p.add_argument("target", choices=["supervisor", "systemd", "cron"])
 
@@ -128,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from diaryflow.schedule.daemon import cmd_serve
 
         handler: Callable[[argparse.Namespace], int] = cmd_serve
+    elif args.command == "web":  # the web stack is imported by this command only
+        from diaryflow.web.server import cmd_web
+
+        handler = cmd_web
     elif args.command == "backfill":
         from diaryflow.cli.backfill import cmd_backfill
 

@@ -22,6 +22,14 @@ def add_report(existing: str, job: str, period: str, section: str) -> str:
     return "\n---\n\n".join([section.rstrip("\n") + "\n", *kept]).rstrip("\n") + "\n"
 
 
+def find_report(text: str, job: str, period: str) -> str | None:
+    """The section of (job, period) in a local.md, without its marker line; None if absent."""
+    for key, section in _sections(text):
+        if key == (job, period):
+            return section.split("\n", 1)[1] if "\n" in section else ""
+    return None
+
+
 def _sections(text: str) -> list[tuple[tuple[str, str] | None, str]]:
     """Split a local.md into (key, text) sections; text before the first marker is kept too."""
     marks = list(_SECTION.finditer(text))

@@ -163,6 +163,15 @@ def _row(values: tuple[Any, ...]) -> RunRow:
                   json.loads(privacy or "{}"))
 
 
+# For other modules that read the runs table.
+RUN_COLUMNS = _ROW
+
+
+def run_row(values: tuple[Any, ...]) -> RunRow:
+    """A row of :data:`RUN_COLUMNS` as a RunRow."""
+    return _row(values)
+
+
 def recent_runs(store: Store, limit: int = 20, job: str | None = None) -> list[RunRow]:
     """The latest attempts (of ``job``, if given), newest first."""
     rows = store.query(

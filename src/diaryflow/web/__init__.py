@@ -1,0 +1,1 @@
+"""The local web dashboard: jobs, history, reports, actions, health and metrics."""

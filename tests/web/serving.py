@@ -1,0 +1,60 @@
+"""The dashboard under a real uvicorn on 127.0.0.1, and config files for it."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import uvicorn
+
+from diaryflow.clock import Clock, utc_now
+from diaryflow.config.load import Config, load_config
+from diaryflow.web.app import create_app
+
+
+def write_config(folder: Path, text: str = "", *, flowus: str | None = None) -> Path:
+    """A config.toml in ``folder`` (offline model; a FlowUs section that points nowhere by
+    default), ``text`` appended."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.toml"
+    flowus = flowus or ('[flowus]\ntoken = "not-a-real-token-for-web"\n'
+                        'base_url = "http://127.0.0.1:9"\n'
+                        'database_id = "11111111-1111-1111-1111-111111111111"\n'
+                        'parent_page_id = "22222222-2222-2222-2222-222222222222"\n')
+    path.write_text(f'{flowus}[siliconflow]\nmodel = "offline"\n{text}', encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+@contextlib.contextmanager
+def serving(config: Config, clock: Clock = utc_now) -> Iterator[str]:
+    """The dashboard for ``config`` on a free loopback port; yields its base URL."""
+    app = create_app(config, clock=clock)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+@contextlib.contextmanager
+def serving_file(path: Path, clock: Clock = utc_now) -> Iterator[str]:
+    """The dashboard for the config file at ``path``."""
+    with serving(load_config(path, env={}), clock) as url:
+        yield url
