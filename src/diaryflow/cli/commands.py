@@ -243,6 +243,10 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from diaryflow.schedule.deploy import deployment_text
     from diaryflow.schedule.deploy.install import Install
 
+    if getattr(args, "web", False) and args.target == "cron":
+        raise ConfigError("--web", None, "supervisor or systemd only: cron cannot keep the "
+                          "dashboard running")
     config = command_config(args)
-    print(deployment_text(args.target, Install.detect(config), config), end="")
+    print(deployment_text(args.target, Install.detect(config), config,
+                          web=getattr(args, "web", False)), end="")
     return EXIT_OK

@@ -112,6 +112,8 @@ def _add_commands(
     p.add_argument("--port", type=int, help="port to listen on (default: [web] port, 8765)")
     p = add("deploy", parents=[common], help="print supervisor/systemd/cron configs")
     p.add_argument("target", choices=["supervisor", "systemd", "cron"])
+    p.add_argument("--web", action="store_true",
+                   help="also a program/unit keeping `diaryflow web` running (not cron)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

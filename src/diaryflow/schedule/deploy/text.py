@@ -8,6 +8,7 @@ from diaryflow.schedule.deploy.install import Install
 from diaryflow.schedule.deploy.jobs import DeployJob, deploy_jobs
 from diaryflow.schedule.deploy.supervisor import supervisor_program
 from diaryflow.schedule.deploy.systemd import oneshot_units, systemd_service, unit_name
+from diaryflow.schedule.deploy.web import supervisor_web, systemd_web
 
 TARGETS = ("supervisor", "systemd", "cron")
 UNIT_DIR = "/etc/systemd/system"
@@ -25,11 +26,15 @@ def _disabled_jobs(names: list[str]) -> str:
                    for name in names)
 
 
-def deployment_text(target: str, install: Install, config: Config) -> str:
-    """What ``diaryflow deploy <target>`` prints: ready-to-install config text."""
+def deployment_text(target: str, install: Install, config: Config, web: bool = False) -> str:
+    """What ``diaryflow deploy <target>`` prints: ready-to-install config text; with ``web``,
+    a second program or unit for the dashboard too (supervisor and systemd)."""
     if target == "supervisor":  # serve schedules every job itself
         note = "- serve logs that and exits 0; supervisor leaves it EXITED."
-        return _disabled_note(config, note, ";") + supervisor_program(install)
+        web_part = "\n" + supervisor_web(install) if web else ""
+        return _disabled_note(config, note, ";") + supervisor_program(install) + web_part
+    if web and target == "systemd":
+        return deployment_text(target, install, config) + _systemd_web_text(install)
     jobs, disabled = deploy_jobs(config)
     if target == "cron":
         if not config.jobs:
@@ -40,6 +45,18 @@ def deployment_text(target: str, install: Install, config: Config) -> str:
     if target != "systemd":
         raise ValueError(f"unknown deploy target {target!r}; expected one of {', '.join(TARGETS)}")
     return _systemd_text(install, config, jobs, _disabled_jobs(disabled))
+
+
+def _systemd_web_text(install: Install) -> str:
+    """The dashboard's unit, to install beside variant A or B."""
+    name = f"{install.name}-web"
+    return f"""\
+{RULE}
+# Web dashboard (with A or B): save as {UNIT_DIR}/{name}.service, then:
+#   sudo systemctl daemon-reload && sudo systemctl enable --now {name}.service
+#   systemctl status {name}; journalctl -u {name} -f
+{RULE}
+{systemd_web(install)}"""
 
 
 def _systemd_text(install: Install, config: Config, jobs: list[DeployJob],
