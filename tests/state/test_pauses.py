@@ -26,3 +26,11 @@ def test_history_queries_use_the_runs_indexes(tmp_path: Path) -> None:
                 f"EXPLAIN QUERY PLAN SELECT run_id FROM runs WHERE {where} "
                 "ORDER BY started_at DESC, rowid DESC LIMIT 50"))
             assert "USING INDEX" in plan and "TEMP B-TREE" not in plan, (where, plan)
+
+
+def test_a_periods_success_is_found_on_one_index(tmp_path: Path) -> None:
+    with Store(tmp_path / "state.db") as store:
+        plan = " ".join(str(row[-1]) for row in store.query(
+            "EXPLAIN QUERY PLAN SELECT 1 FROM runs WHERE job = 'a' AND period = 'p' "
+            "AND status = 'ok' LIMIT 1"))
+    assert "runs_by_job_period_status" in plan, plan

@@ -113,6 +113,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX runs_by_start ON runs (started_at);
     CREATE INDEX runs_by_job_start ON runs (job, started_at);
     CREATE INDEX runs_by_job_status_start ON runs (job, status, started_at);
+    CREATE INDEX runs_by_job_period_status ON runs (job, period, status);
     CREATE INDEX runs_by_status_start ON runs (status, started_at);
     CREATE INDEX runs_by_period_start ON runs (period, started_at);
     CREATE INDEX llm_calls_by_run ON llm_calls (run_id);
