@@ -23,6 +23,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "publish",
         "checkpoints export pipeline",
         "schedule sandbox",
+        "web",
         "cli __main__",
     )
 )
