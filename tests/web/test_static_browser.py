@@ -15,7 +15,7 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.wait import WebDriverWait
 
 from diaryflow.generate.entry_refs import entry_refs
 from diaryflow.generate.report import offline_digest
