@@ -17,20 +17,12 @@ def report_section(job: str, period: str, title: str, meta: str, markdown: str) 
 def add_report(existing: str, job: str, period: str, section: str) -> str:
     """Put ``section`` first; an older section of the same (job, period) is replaced."""
     kept = [
-        text for (key, text) in _sections(existing) if key != (job, period)
+        text for (key, text) in sections(existing) if key != (job, period)
     ]
     return "\n---\n\n".join([section.rstrip("\n") + "\n", *kept]).rstrip("\n") + "\n"
 
 
-def find_report(text: str, job: str, period: str) -> str | None:
-    """The section of (job, period) in a local.md, without its marker line; None if absent."""
-    for key, section in _sections(text):
-        if key == (job, period):
-            return section.split("\n", 1)[1] if "\n" in section else ""
-    return None
-
-
-def _sections(text: str) -> list[tuple[tuple[str, str] | None, str]]:
+def sections(text: str) -> list[tuple[tuple[str, str] | None, str]]:
     """Split a local.md into (key, text) sections; text before the first marker is kept too."""
     marks = list(_SECTION.finditer(text))
     if not marks:

@@ -10,7 +10,6 @@ from starlette.responses import HTMLResponse, Response
 from diaryflow.config.schema import JobSettings
 from diaryflow.config.view import settings_lines
 from diaryflow.logs import RedactSecrets
-from diaryflow.publish.local_copy import find_report
 from diaryflow.state.history import job_names, model_calls, runs_page
 from diaryflow.state.runs import get_run, report_page
 from diaryflow.web.context import context
@@ -76,7 +75,7 @@ async def run_detail(request: Request) -> Response:
 
 async def report(request: Request) -> Response:
     """The report of (job, period) from the local copy, as sanitised HTML."""
-    from diaryflow.web.report_html import render_report
+    from diaryflow.web.report_html import find_report, render_report
 
     web = context(request)
     job, period = request.path_params["job"], request.path_params["period"]
