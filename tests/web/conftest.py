@@ -27,6 +27,8 @@ def browser_session() -> Iterator[webdriver.Chrome]:
                      "--disable-extensions", "--disable-background-networking"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # The users read Chinese; headless Chromium would otherwise ask for English pages.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
     driver = webdriver.Chrome(service=Service(executable_path=str(chromedriver)), options=options)
     driver.set_page_load_timeout(PAGE_LOAD_SECONDS)
     try:

@@ -13,6 +13,8 @@ import uvicorn
 
 from diaryflow.clock import Clock, utc_now
 from diaryflow.config.load import Config, load_config
+from diaryflow.sandbox import FlowUsSandbox
+from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
 from diaryflow.web.app import create_app
 
 
@@ -28,6 +30,14 @@ def write_config(folder: Path, text: str = "", *, flowus: str | None = None) -> 
     path.write_text(f'{flowus}[siliconflow]\nmodel = "offline"\n{text}', encoding="utf-8")
     path.chmod(0o600)
     return path
+
+
+def sandbox_config(folder: Path, sandbox: FlowUsSandbox, scheduler: str = "") -> Path:
+    """A config.toml in ``folder`` reading the sample diary from ``sandbox`` (offline model)."""
+    flowus = (f'[flowus]\ntoken = "{sandbox.token}"\nbase_url = "{sandbox.base_url}"\n'
+              f'url = "https://flowus.cn/x/{ROOT_PAGE_ID}"\nparent_page_id = "{ROOT_PAGE_ID}"\n'
+              'date_property = "日期"\nwrites_per_minute = 60000\nreads_per_minute = 60000\n')
+    return write_config(folder, scheduler, flowus=flowus)
 
 
 @contextlib.contextmanager

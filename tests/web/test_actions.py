@@ -18,20 +18,21 @@ from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
 from diaryflow.state.lock import Lock, run_lock_path
 from diaryflow.state.runs import recent_runs
 from diaryflow.state.store import Store
-from tests.web.serving import serving_file, write_config
-
-
-def sandbox_config(folder: Path, sandbox: FlowUsSandbox, scheduler: str = "") -> Path:
-    flowus = (f'[flowus]\ntoken = "{sandbox.token}"\nbase_url = "{sandbox.base_url}"\n'
-              f'url = "https://flowus.cn/x/{ROOT_PAGE_ID}"\nparent_page_id = "{ROOT_PAGE_ID}"\n'
-              'date_property = "日期"\nwrites_per_minute = 60000\nreads_per_minute = 60000\n')
-    return write_config(folder, scheduler, flowus=flowus)
+from tests.web.serving import sandbox_config, serving_file
 
 
 def csrf(client: httpx.Client) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text)
     assert found is not None
     return found[1]
+
+
+def started_run(answer: httpx.Response) -> str:
+    """The id of the run an action started, from where it sends the browser."""
+    assert answer.status_code == 303, answer.text
+    location = httpx.URL(answer.headers["location"])
+    assert location.path == "/" and location.params["notice"] == "started"
+    return location.params["run"]
 
 
 def wait_for(predicate: Callable[[], bool], seconds: float) -> bool:
@@ -49,7 +50,7 @@ def test_run_now_starts_a_real_run_that_ends_ok(sample_sandbox: FlowUsSandbox,
     with serving_file(path) as url, httpx.Client(base_url=url) as browser:
         answer = browser.post("/jobs/default/run", data={"csrf": csrf(browser)})
         assert answer.status_code == 303
-        run_id = answer.headers["location"].removeprefix("/runs/")
+        run_id = started_run(answer)
 
         def status() -> str | None:
             runs = browser.get("/api/runs").json()["runs"]
@@ -96,7 +97,7 @@ def test_rerun_reports_the_chosen_period(sample_sandbox: FlowUsSandbox, tmp_path
     with serving_file(path) as url, httpx.Client(base_url=url) as browser:
         answer = browser.post("/jobs/default/rerun",
                               data={"csrf": csrf(browser), "period": "2026-11-27"})
-        run_id = answer.headers["location"].removeprefix("/runs/")
+        run_id = started_run(answer)
         assert wait_for(lambda: any(r["run_id"] == run_id and r["status"] == "ok"
                                     for r in browser.get("/api/runs").json()["runs"]), 60)
         assert browser.get("/api/runs").json()["runs"][0]["period"] == "2026-11-27"

@@ -62,7 +62,8 @@ async def _checked(request: Request) -> tuple[dict[str, str], JobSettings | None
 
 
 def _done(notice: str, run_id: str | None = None) -> RedirectResponse:
-    return RedirectResponse(f"/runs/{run_id}" if run_id else f"/?notice={notice}", 303)
+    # Back to the overview, whose live part shows the run appear and end without a reload.
+    return RedirectResponse(f"/?notice={notice}" + (f"&run={run_id}" if run_id else ""), 303)
 
 
 async def run_now(request: Request) -> Response:
