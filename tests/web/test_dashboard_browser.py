@@ -29,10 +29,10 @@ MARK = "return document.documentElement.dataset.mark || ''"
 
 def no_dialog(browser: Chrome) -> bool:
     try:
-        browser.switch_to.alert
+        text = browser.switch_to.alert.text
     except NoAlertPresentException:
         return True
-    return False
+    raise AssertionError(f"a dialog opened: {text!r}")
 
 
 def entry_urls(sandbox: FlowUsSandbox) -> set[str]:
