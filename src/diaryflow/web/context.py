@@ -39,8 +39,10 @@ def context(request: Request) -> WebContext:
 
 
 def duration(row: RunRow) -> float | None:
-    """Seconds an attempt took: start to finish, else the sum of its stages."""
+    """Seconds an attempt took: start to finish, or the sum of its stages where that says more
+    (timestamps are whole seconds, stages are timed to the millisecond)."""
     start, end = parse_timestamp(row.started_at), parse_timestamp(row.finished_at)
+    staged = sum(row.stages.values()) if row.stages else None
     if start and end:
-        return (end - start).total_seconds()
-    return sum(row.stages.values()) if row.stages else None
+        return max((end - start).total_seconds(), staged or 0.0)
+    return staged
