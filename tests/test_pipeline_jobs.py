@@ -120,3 +120,19 @@ def test_a_jobs_unreadable_prompt_file_is_named_as_that_jobs_setting(
     with pytest.raises(ConfigError) as raised:
         run_report(config, job="monthly", period="2026-10", dry_run=True)
     assert str(raised.value).startswith("jobs[2].prompt_file = ")
+
+
+def test_a_run_records_its_flowus_requests_and_the_429s_among_them(
+    sample_sandbox: FlowUsSandbox, tmp_path: Path
+) -> None:
+    from diaryflow.state.store import Store
+
+    # The client is told 60,000 reads a minute; the server allows 20 a second: some 429s.
+    sample_sandbox.set_limits(read_limit=20, rate_window=1.0)
+    result = run_report(jobs_config(sample_sandbox, tmp_path), job="weekly", period="2026-W47")
+    with Store(tmp_path / "diaryflow.db") as store:
+        [(sent, limited)] = store.query(
+            "SELECT flowus_requests, flowus_rate_limited FROM runs WHERE run_id = ?",
+            (result.run_id,))
+    assert sample_sandbox.rate_limited > 0
+    assert (sent, limited) == (len(sample_sandbox.requests), sample_sandbox.rate_limited)

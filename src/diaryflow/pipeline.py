@@ -45,6 +45,7 @@ from diaryflow.state.runs import (
     checkpoint,
     clear_checkpoints,
     finish_run,
+    record_flowus,
     record_inputs,
     save_checkpoint,
     start_run,
@@ -85,6 +86,11 @@ class _Run:
     stages: dict[str, float] = field(default_factory=dict)
     resumed_from: str | None = None
     earlier: Earlier | None = None
+    # The client's counts when the attempt began: a backfill shares one client across periods.
+    sent_before: tuple[int, int] = (0, 0)
+
+    def __post_init__(self) -> None:
+        self.sent_before = (self.client.requests_sent, self.client.rate_limited)
 
     @property
     def job(self) -> str:
@@ -203,6 +209,9 @@ class _Run:
             completion_tokens=report.usage.completion_tokens if report else 0,
             page_id=published.page_id if published else None,
         )
+        requests, limited = self.sent_before
+        record_flowus(self.store, self.run_id, self.client.requests_sent - requests,
+                      self.client.rate_limited - limited)
 
 
 def run_report(

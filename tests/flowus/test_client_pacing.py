@@ -39,6 +39,8 @@ def test_an_over_eager_client_is_limited_and_recovers(
         pages = list(pool.map(lambda _: client.get_page(ROOT_PAGE_ID), range(25)))
     assert len(pages) == 25
     assert sample_sandbox.rate_limited > 0
+    assert (client.requests_sent, client.rate_limited) == (
+        len(sample_sandbox.requests), sample_sandbox.rate_limited)
 
 
 def test_requests_overlap_up_to_the_concurrency(make_client: ClientFactory) -> None:

@@ -16,7 +16,7 @@ from diaryflow.config.load import load_config, report_jobs
 from diaryflow.llm.types import CallRecord, Usage
 from diaryflow.schedule.lateness import due
 from diaryflow.state.lock import Lock, serve_lock_path
-from diaryflow.state.runs import finish_run, record_llm_call, start_run
+from diaryflow.state.runs import finish_run, record_flowus, record_llm_call, start_run
 from diaryflow.state.store import Store
 from tests.web.serving import serving_file, write_config
 
@@ -118,6 +118,8 @@ def test_metrics_parse_and_count_runs_tokens_and_failures(tmp_path: Path) -> Non
         record_llm_call(store, run_id, CallRecord("m1", "error", 1.0, 503, error="busy"))
         record_llm_call(store, run_id, CallRecord("m2", "error", 1.0, 429, error="slow down"))
         record_llm_call(store, run_id, CallRecord("m2", "error", 9.0, None, error="timeout"))
+        record_flowus(store, run_id, 120, 3)
+        record_flowus(store, "default-2026-11-27-failed", 30, 1)
     with serving_file(config, clock=lambda: NOW) as url:
         answer = httpx.get(f"{url}/metrics")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
@@ -144,6 +146,8 @@ def test_metrics_parse_and_count_runs_tokens_and_failures(tmp_path: Path) -> Non
                  **{"class": "rate_limited"}) == 1
     assert value("diaryflow_llm_call_failures_total", model="m2",
                  **{"class": "no_response"}) == 1
+    assert value("diaryflow_flowus_requests_total", job="default") == 150
+    assert value("diaryflow_flowus_rate_limited_total", job="default") == 4
     assert value("diaryflow_serve_up") == 0
     assert value("diaryflow_job_late", job="default") == 0
     assert value("diaryflow_job_paused", job="default") == 0

@@ -85,6 +85,11 @@ class FlowUsClient:
         """How many HTTP requests this client has sent (retries included)."""
         return self.http.requests_sent
 
+    @property
+    def rate_limited(self) -> int:
+        """How many of those requests FlowUs answered with 429 (too many requests)."""
+        return self.http.rate_limited
+
     def me(self) -> dict[str, Any]:
         """The integration's user (a cheap check that the token works)."""
         return _object(self.http.request("GET", "/users/me"), "users/me")

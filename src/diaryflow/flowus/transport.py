@@ -120,6 +120,7 @@ class FlowUsHTTP:
         self._writes = RateLimiter(writes_per_minute)
         self._count_lock = threading.Lock()
         self.requests_sent = 0
+        self.rate_limited = 0  # answers of 429, each retried after the server's wait
         self._client = httpx.Client(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {token}", "User-Agent": f"diaryflow/{__version__}"},
@@ -188,6 +189,9 @@ class FlowUsHTTP:
             "%s %s -> %d in %.0f ms", method, path, answer.status_code,
             (time.monotonic() - started) * 1000,
         )
+        if answer.status_code == 429:
+            with self._count_lock:
+                self.rate_limited += 1
         error, payload = error_from_answer(
             answer.status_code, answer.headers, answer.content, method, path
         )

@@ -66,6 +66,12 @@ def finish_run(
     )
 
 
+def record_flowus(store: Store, run_id: str, requests: int, rate_limited: int) -> None:
+    """Record how many FlowUs requests an attempt sent and how many were answered 429."""
+    store.execute("UPDATE runs SET flowus_requests = ?, flowus_rate_limited = ? WHERE run_id = ?",
+                  (requests, rate_limited, run_id))
+
+
 def record_inputs(store: Store, run_id: str, *, sources: list[str] | None = None,
                   privacy: dict[str, int] | None = None) -> None:
     """Record what an attempt was built from: the reports it used, and privacy counts (never

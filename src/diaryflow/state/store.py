@@ -118,6 +118,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX runs_by_period_start ON runs (period, started_at);
     CREATE INDEX llm_calls_by_run ON llm_calls (run_id);
     """,
+    """
+    ALTER TABLE runs ADD COLUMN flowus_requests INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN flowus_rate_limited INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 

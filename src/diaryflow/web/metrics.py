@@ -38,6 +38,7 @@ class StateCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         """Every metric, read now."""
         yield from self._runs()
+        yield from self._flowus()
         yield from self._tokens()
         yield from self._calls()
         yield from self._health()
@@ -65,6 +66,21 @@ class StateCollector(Collector):
                 "WHERE finished_at IS NOT NULL AND status != 'skipped' GROUP BY job, status"):
             duration.add_metric([job, status], count_value=count, sum_value=total)
         yield duration
+
+    def _flowus(self) -> Iterator[Metric]:
+        requests = CounterMetricFamily("diaryflow_flowus_requests",
+                                       "FlowUs API requests sent by each job's attempts",
+                                       labels=["job"])
+        limited = CounterMetricFamily("diaryflow_flowus_rate_limited",
+                                      "FlowUs requests answered 429 (too many requests), by job",
+                                      labels=["job"])
+        for job, sent, refused in self.store.query(
+                "SELECT job, TOTAL(flowus_requests), TOTAL(flowus_rate_limited) FROM runs "
+                "GROUP BY job"):
+            requests.add_metric([job], sent)
+            limited.add_metric([job], refused)
+        yield requests
+        yield limited
 
     def _tokens(self) -> Iterator[Metric]:
         tokens = CounterMetricFamily("diaryflow_llm_tokens", "Model tokens by job, model and kind",
