@@ -44,7 +44,10 @@ def test_a_bad_port_is_one_line_naming_the_setting(tmp_path: Path) -> None:
 
 
 def test_the_token_is_masked_by_check_and_never_logged(tmp_path: Path) -> None:
-    path = write_config(tmp_path, f'[web]\ntoken = "{TOKEN}"\n')
+    hook = "https://hooks.example.invalid/t/secret-hook-9f3a"
+    path = write_config(tmp_path, f'[web]\ntoken = "{TOKEN}"\n[notify]\nwebhook_url = "{hook}"\n'
+                                  f'[[jobs]]\nname = "weekly"\nperiod = "week"\n'
+                                  f'webhook_url = "{hook}/weekly"\n')
     result = subprocess.run([sys.executable, "-m", "diaryflow", "check", "--config", str(path)],
                             capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert "web.token = ****cdef" in result.stdout and TOKEN not in result.stdout
@@ -52,6 +55,7 @@ def test_the_token_is_masked_by_check_and_never_logged(tmp_path: Path) -> None:
         httpx.get(f"{url}/", headers={"Authorization": f"Bearer {TOKEN}"})
         config_page = httpx.get(f"{url}/config", headers={"Authorization": f"Bearer {TOKEN}"})
     assert config_page.status_code == 200 and TOKEN not in config_page.text
+    assert "secret-hook-9f3a" not in config_page.text and "webhook_url" in config_page.text
     assert "not-a-real-token-for-web" not in config_page.text
     logs = "".join(p.read_text() for p in (tmp_path / "logs").glob("*")) \
         if (tmp_path / "logs").exists() else ""
