@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -168,3 +169,20 @@ def test_api_runs_filters_and_pages_newest_first(tmp_path: Path) -> None:
     assert {r["status"] for r in failed["runs"]} == {"failed"} and len(failed["runs"]) == 9
     assert [r["period"] for r in one["runs"]] == ["2026-11-05"]
     assert "2026-11-27" in html and "2026-11-26" not in html
+
+
+def test_history_pages_follow_each_other_without_gaps(tmp_path: Path) -> None:
+    config = write_config(tmp_path, SCHEDULER)
+    with Store(tmp_path / "diaryflow.db", clock=lambda: NOW) as store:
+        for number in range(130):
+            start_run(store, f"r{number:03d}", "default", f"p{number:03d}")
+    with serving_file(config, clock=lambda: NOW) as url:
+        api = [httpx.get(f"{url}/api/runs", params={"page": n}).json() for n in (1, 2)]
+        html = [httpx.get(f"{url}/history", params={"page": n}).text for n in (1, 2, 3)]
+    assert [len(p["runs"]) for p in api] == [100, 30]
+    assert [p["has_more"] for p in api] == [True, False]
+    ids = [r["run_id"] for p in api for r in p["runs"]]
+    assert ids == [f"r{n:03d}" for n in range(129, -1, -1)]  # newest first, each once
+    shown = [sorted(set(re.findall(r"/runs/(r\d{3})", page))) for page in html]
+    assert [len(s) for s in shown] == [50, 50, 30] and not set(shown[0]) & set(shown[1])
+    assert 'rel="next"' in html[0] and 'rel="prev"' in html[2] and 'rel="next"' not in html[2]
