@@ -107,7 +107,11 @@ def _add_commands(
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--job", metavar="NAME", help="only this job's runs")
     add("status", parents=[common], help="next fire time, last run, lock holder")
-    p = add("web", parents=[common], help="the local web dashboard (default 127.0.0.1:8765)")
+    p = add("web", parents=[common], help="the local web dashboard (default 127.0.0.1:8765)",
+            description="Serve the dashboard: every job with its last and next run, the run "
+                        "history, reports with their charts, run now / rerun / pause, and "
+                        "/healthz, /metrics, /api/jobs, /api/runs for machines. Any address "
+                        "other than loopback needs [web] token.")
     p.add_argument("--host", help="address to listen on (default: [web] host, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (default: [web] port, 8765)")
     p = add("deploy", parents=[common], help="print supervisor/systemd/cron configs")
