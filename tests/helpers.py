@@ -20,11 +20,13 @@ from diaryflow.flowus.client import FlowUsClient
 from diaryflow.sandbox import FlowUsSandbox
 from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
 from diaryflow.schedule.deploy.install import Install
+from diaryflow.state.store import Store
 
 END = date(2026, 11, 27)  # the sample diary's newest day in the shared sandbox fixtures
 TOKEN = "sandbox-token"
 
 ClientFactory = Callable[..., FlowUsClient]
+StoreFactory = Callable[..., Store]  # opens the test's state database (store_factory fixture)
 
 ROOT = Path(__file__).resolve().parents[1]  # the repository
 LEGACY = ROOT / "tests" / "fixtures" / "legacy_config.toml"

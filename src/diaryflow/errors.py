@@ -4,9 +4,11 @@
 
     DiaryflowError                 base; ``exit_code`` says how the CLI ends
     ├── ConfigError                a bad setting: key, value, what was expected (exit 2)
+    │   └── DatabaseUrlError       a database URL that is malformed or of no known kind
     ├── ConfigIncomplete           settings a command needs are missing (exit 2)
     ├── LockedError                another run holds the lock (exit 75)
     ├── StateError                 the state database cannot be opened or is too new
+    │   └── DatabaseUnreachable    the database server cannot be reached (or lost)
     ├── CollectError               the diary cannot be collected (no database found, ...)
     ├── FlowUsError                any failure talking to FlowUs (status, code, request id)
     │   ├── FlowUsTransportError   no HTTP answer: connection refused, timeout, ...
@@ -79,6 +81,15 @@ class LockedError(DiaryflowError):
 
 class StateError(DiaryflowError):
     """The state database cannot be opened or was written by a newer diaryflow."""
+
+
+class DatabaseUrlError(ConfigError):
+    """A database URL (``DIARYFLOW_DATABASE_URL``) is malformed or names no supported database;
+    the value shown has its password masked."""
+
+
+class DatabaseUnreachable(StateError):
+    """The database server cannot be reached, refused the connection or lost it (exit 1)."""
 
 
 class CollectError(DiaryflowError):

@@ -4,16 +4,17 @@ from pathlib import Path
 
 from diaryflow.state.pauses import is_paused, paused_jobs, set_paused
 from diaryflow.state.store import Store
+from tests.helpers import StoreFactory
 
 
-def test_pause_state_is_kept_per_job_and_survives_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
-    with Store(path) as store:
+def test_pause_state_is_kept_per_job_and_survives_reopening(
+        store_factory: StoreFactory) -> None:
+    with store_factory() as store:
         assert not is_paused(store, "weekly") and paused_jobs(store) == frozenset()
         set_paused(store, "weekly", True)
         set_paused(store, "daily", True)
         set_paused(store, "daily", False)
-    with Store(path) as store:
+    with store_factory() as store:
         assert is_paused(store, "weekly") and not is_paused(store, "daily")
         assert paused_jobs(store) == frozenset({"weekly"})
 

@@ -17,6 +17,7 @@ from diaryflow.errors import StateError
 from diaryflow.state import store as store_module
 from diaryflow.state.lock import Lock, setup_lock_path
 from diaryflow.state.store import MIGRATIONS, CachedPage, Store
+from tests.helpers import StoreFactory
 
 # The tables the migrations create (a later migration may add more).
 TABLES = {"page_cache", "meta", "runs", "report_pages", "checkpoints", "llm_calls"}
@@ -147,15 +148,14 @@ def test_processes_opening_a_new_database_together_all_succeed(tmp_path: Path) -
 # ----- the page cache and meta
 
 
-def test_the_page_cache_round_trips_replaces_and_forgets(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
+def test_the_page_cache_round_trips_replaces_and_forgets(store_factory: StoreFactory) -> None:
     page = {"id": "p1", "properties": {"标题": {"title": [{"plain_text": "周一"}]}}}
     blocks = [{"id": "b1", "type": "paragraph", "children": [{"id": "b2", "type": "divider"}]}]
-    with Store(path) as store:
+    with store_factory() as store:
         assert store.cached_page("p1") is None
         store.save_page("p1", "2026-11-27T08:00:00.000Z", page, blocks)
         assert store.cached_page("p1") == CachedPage("p1", "2026-11-27T08:00:00.000Z", page, blocks)
-    with Store(path) as store:  # kept across connections
+    with store_factory() as store:  # kept across connections
         assert store.cached_page("p1") == CachedPage("p1", "2026-11-27T08:00:00.000Z", page, blocks)
         store.save_page("p1", "2026-11-28T09:00:00.000Z", {"id": "p1"}, [])
         assert store.cached_page("p1") == CachedPage("p1", "2026-11-28T09:00:00.000Z",
@@ -168,14 +168,13 @@ def test_the_page_cache_round_trips_replaces_and_forgets(tmp_path: Path) -> None
         store.forget_page("never-cached")  # nothing to forget is fine
 
 
-def test_meta_round_trips_overwrites_and_deletes(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
-    with Store(path) as store:
+def test_meta_round_trips_overwrites_and_deletes(store_factory: StoreFactory) -> None:
+    with store_factory() as store:
         assert store.get_meta("database_id") is None
         store.set_meta("database_id", "db-1")
         store.set_meta("other", "日记")
         assert store.get_meta("database_id") == "db-1"
-    with Store(path) as store:  # kept across connections
+    with store_factory() as store:  # kept across connections
         assert store.get_meta("database_id") == "db-1"
         store.set_meta("database_id", "db-2")
         assert store.get_meta("database_id") == "db-2"
@@ -188,10 +187,10 @@ def test_meta_round_trips_overwrites_and_deletes(tmp_path: Path) -> None:
 # ----- the clock
 
 
-def test_now_iso_is_the_given_clock_in_utc_whole_seconds(tmp_path: Path) -> None:
+def test_now_iso_is_the_given_clock_in_utc_whole_seconds(store_factory: StoreFactory) -> None:
     moment = datetime(2026, 11, 27, 8, 30, 15, 987_654, tzinfo=ZoneInfo("Asia/Shanghai"))
-    with Store(tmp_path / "state.db", clock=lambda: moment) as store:
+    with store_factory(clock=lambda: moment) as store:
         assert store.now_iso() == "2026-11-27T00:30:15+00:00"
     utc = datetime(2026, 3, 29, 1, 0, 0, 1, tzinfo=timezone.utc)
-    with Store(tmp_path / "state.db", clock=lambda: utc) as store:
+    with store_factory(clock=lambda: utc) as store:
         assert store.now_iso() == "2026-03-29T01:00:00+00:00"

@@ -180,10 +180,10 @@ def run_row(values: tuple[Any, ...]) -> RunRow:
 
 def recent_runs(store: Store, limit: int = 20, job: str | None = None) -> list[RunRow]:
     """The latest attempts (of ``job``, if given), newest first."""
+    where, params = ("WHERE job = ? ", (job,)) if job is not None else ("", ())
     rows = store.query(
-        f"SELECT {_ROW} FROM runs WHERE ? IS NULL OR job = ? "
-        "ORDER BY started_at DESC, rowid DESC LIMIT ?",
-        (job, job, limit),
+        f"SELECT {_ROW} FROM runs {where}ORDER BY started_at DESC, rowid DESC LIMIT ?",
+        (*params, limit),
     )
     return [_row(r) for r in rows]
 

@@ -1,128 +1,48 @@
-"""The SQLite state database: the connection, schema migrations and the page cache."""
+"""The state database behind one API: SQLite (a file, the default) or PostgreSQL (a URL).
+
+``Store(path)`` opens SQLite as diaryflow always has; ``Store.connect`` also takes a
+``sqlite:///`` or ``postgresql://`` URL. Either way the schema is created or upgraded on
+open, from the one history in :mod:`diaryflow.state.migrations`.
+"""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from diaryflow.clock import Clock, utc_now
-from diaryflow.errors import LockedError, StateError
-from diaryflow.state.lock import Lock, setup_lock_path
+from diaryflow.errors import StateError
+from diaryflow.state.dialect import POSTGRESQL, SQLITE, Dialect
+from diaryflow.state.location import DATABASE_URL, locate
+from diaryflow.state.migrations import rendered
+from diaryflow.state.sqlite import SqliteBackend
 
 # How long a process waits for another one to finish creating or upgrading the schema.
 SETUP_WAIT = 60.0
 
-# Each entry migrates the schema from version i to i + 1; append, never edit.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE page_cache (
-        page_id TEXT PRIMARY KEY,
-        last_edited_time TEXT NOT NULL,
-        page_json TEXT NOT NULL,
-        blocks_json TEXT NOT NULL,
-        fetched_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-    );
-    """,
-    """
-    CREATE TABLE meta (
-        key TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    """,
-    """
-    CREATE TABLE runs (
-        run_id TEXT PRIMARY KEY,
-        job TEXT NOT NULL,
-        period TEXT NOT NULL,
-        attempt INTEGER NOT NULL DEFAULT 1,
-        scheduled_at TEXT,
-        started_at TEXT NOT NULL,
-        finished_at TEXT,
-        status TEXT NOT NULL,
-        error TEXT,
-        stages_json TEXT NOT NULL DEFAULT '{}',
-        model TEXT,
-        prompt_tokens INTEGER NOT NULL DEFAULT 0,
-        completion_tokens INTEGER NOT NULL DEFAULT 0,
-        page_id TEXT
-    );
-    CREATE INDEX runs_by_period ON runs (job, period);
-    CREATE TABLE report_pages (
-        job TEXT NOT NULL,
-        period TEXT NOT NULL,
-        page_id TEXT NOT NULL,
-        url TEXT,
-        complete INTEGER NOT NULL DEFAULT 0,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (job, period)
-    );
-    CREATE TABLE checkpoints (
-        job TEXT NOT NULL,
-        period TEXT NOT NULL,
-        stage TEXT NOT NULL,
-        run_id TEXT NOT NULL,
-        content TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        PRIMARY KEY (job, period, stage)
-    );
-    CREATE TABLE llm_calls (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        run_id TEXT,
-        at TEXT NOT NULL,
-        model TEXT NOT NULL,
-        status TEXT NOT NULL,
-        http_status INTEGER,
-        error TEXT,
-        prompt_tokens INTEGER NOT NULL DEFAULT 0,
-        completion_tokens INTEGER NOT NULL DEFAULT 0,
-        seconds REAL NOT NULL,
-        finish_reason TEXT
-    );
-    """,
-    """
-    ALTER TABLE runs ADD COLUMN retryable INTEGER NOT NULL DEFAULT 1;
-    ALTER TABLE runs ADD COLUMN reason TEXT;
-    """,
-    """
-    CREATE TABLE reports (
-        job TEXT NOT NULL,
-        period TEXT NOT NULL,
-        period_start TEXT NOT NULL,
-        period_end TEXT NOT NULL,
-        run_id TEXT NOT NULL,
-        title TEXT NOT NULL,
-        markdown TEXT NOT NULL,
-        saved_at TEXT NOT NULL,
-        PRIMARY KEY (job, period)
-    );
-    ALTER TABLE runs ADD COLUMN sources_json TEXT NOT NULL DEFAULT '[]';
-    ALTER TABLE runs ADD COLUMN privacy_json TEXT NOT NULL DEFAULT '{}';
-    """,
-    # Paused jobs; and indexes for the newest-first history, filtered by job, status or period.
-    """
-    CREATE TABLE job_state (
-        job TEXT PRIMARY KEY,
-        paused INTEGER NOT NULL DEFAULT 0,
-        updated_at TEXT NOT NULL
-    );
-    CREATE INDEX runs_by_start ON runs (started_at);
-    CREATE INDEX runs_by_job_start ON runs (job, started_at);
-    CREATE INDEX runs_by_job_status_start ON runs (job, status, started_at);
-    CREATE INDEX runs_by_job_period_status ON runs (job, period, status);
-    CREATE INDEX runs_by_status_start ON runs (status, started_at);
-    CREATE INDEX runs_by_period_start ON runs (period, started_at);
-    CREATE INDEX llm_calls_by_run ON llm_calls (run_id);
-    """,
-    """
-    ALTER TABLE runs ADD COLUMN flowus_requests INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE runs ADD COLUMN flowus_rate_limited INTEGER NOT NULL DEFAULT 0;
-    """,
-)
+# The migration history as SQLite runs it (version i -> i + 1): ``PRAGMA user_version``.
+MIGRATIONS: tuple[str, ...] = rendered(SQLITE)
+
+
+class Backend(Protocol):
+    """What a database backend gives the Store: statements, queries, its dialect."""
+
+    dialect: Dialect
+    path: Path | None
+    shown: str
+
+    def execute(self, sql: str, params: tuple[Any, ...]) -> int:
+        """Run one statement in its own transaction; the number of rows it changed."""
+
+    def query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """All rows of a query."""
+
+    def close(self) -> None:
+        """Close the connection."""
 
 
 @dataclass(frozen=True)
@@ -139,54 +59,46 @@ class Store:
     """One connection to the state database; methods are safe to call from any thread."""
 
     def __init__(self, path: Path, clock: Clock = utc_now) -> None:
-        self.path = path
+        self._attach(SqliteBackend(path, MIGRATIONS, SETUP_WAIT), clock)
+
+    @classmethod
+    def connect(cls, target: str | Path, clock: Clock = utc_now, *,
+                setting: str = DATABASE_URL) -> Store:
+        """Open the database ``target`` names: a path or ``sqlite:///...`` is SQLite, a
+        ``postgresql://...`` URL is PostgreSQL (the ``cluster`` extra).
+
+        A malformed URL raises DatabaseUrlError (exit 2), an unreachable server
+        DatabaseUnreachable (exit 1); both name ``setting`` and never the password.
+        """
+        where = locate(target, setting)
+        if isinstance(where, Path):
+            return cls(where, clock)
+        try:
+            from diaryflow.state.postgres import PostgresBackend
+        except ImportError:
+            raise StateError(f"{setting}: PostgreSQL needs the cluster extra: "
+                             "pip install 'diaryflow[cluster]'") from None
+        store = cls.__new__(cls)
+        store._attach(PostgresBackend(where, setting, rendered(POSTGRESQL)), clock)
+        return store
+
+    def _attach(self, backend: Backend, clock: Clock) -> None:
+        self._backend = backend
+        self.dialect = backend.dialect
         self.clock = clock
         self._lock = threading.Lock()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"cannot open the state database {path}: {exc}") from exc
-        try:
-            self._set_up_once()
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        except BaseException as exc:
-            self._db.close()
-            if isinstance(exc, OSError | sqlite3.Error | LockedError):
-                raise StateError(f"cannot open the state database {path}: {exc}") from exc
-            raise
 
-    def _set_up_once(self) -> None:
-        """Switch to WAL and migrate, unless that is done; one process at a time does it."""
-        if self._version() == len(MIGRATIONS) and self._journal() in ("wal", "memory"):
-            return
-        if str(self.path) == ":memory:":
-            self._set_up()  # nobody else can see it
-            return
-        # Processes started together (a run and a status poll) would otherwise race to
-        # switch to WAL and to apply the same migration twice.
-        with Lock(setup_lock_path(self.path)) as setup:
-            setup.acquire(SETUP_WAIT, what="another process is setting up the state database")
-            self._set_up()
+    @property
+    def path(self) -> Path:
+        """The SQLite file (the lock files sit beside it); PostgreSQL has none: StateError."""
+        if self._backend.path is None:
+            raise StateError(f"{self._backend.shown} is no file: file locks need SQLite")
+        return self._backend.path
 
-    def _journal(self) -> str:
-        return str(self._db.execute("PRAGMA journal_mode").fetchone()[0]).lower()
-
-    def _version(self) -> int:
-        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-        if version > len(MIGRATIONS):
-            raise StateError(
-                f"{self.path} was written by a newer diaryflow (schema {version}); upgrade"
-            )
-        return version
-
-    def _set_up(self) -> None:
-        version = self._version()  # a newer schema is refused before anything changes
-        self._db.execute("PRAGMA journal_mode=WAL")
-        for number in range(version, len(MIGRATIONS)):
-            self._db.executescript(
-                f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
-            )
+    @property
+    def location(self) -> str:
+        """The database for messages: the file, or the URL with its password masked."""
+        return self._backend.shown
 
     def now_iso(self) -> str:
         """The store's clock as the UTC ISO text (whole seconds) every timestamp column holds."""
@@ -194,7 +106,7 @@ class Store:
 
     def close(self) -> None:
         """Close the connection."""
-        self._db.close()
+        self._backend.close()
 
     def __enter__(self) -> Store:
         return self
@@ -204,23 +116,23 @@ class Store:
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         """Run one statement in its own transaction; returns the number of rows it changed."""
-        with self._lock, self._db:
-            return self._db.execute(sql, params).rowcount
+        with self._lock:
+            return self._backend.execute(sql, params)
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """All rows of a query."""
         with self._lock:
-            return list(self._db.execute(sql, params).fetchall())
+            return self._backend.query(sql, params)
 
     def cached_page(self, page_id: str) -> CachedPage | None:
         """The cached copy of a page, or None."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT last_edited_time, page_json, blocks_json FROM page_cache WHERE page_id = ?",
-                (page_id,),
-            ).fetchone()
-        if row is None:
+        rows = self.query(
+            "SELECT last_edited_time, page_json, blocks_json FROM page_cache WHERE page_id = ?",
+            (page_id,),
+        )
+        if not rows:
             return None
+        row = rows[0]
         return CachedPage(page_id, row[0], json.loads(row[1]), json.loads(row[2]))
 
     def save_page(
@@ -228,26 +140,22 @@ class Store:
     ) -> None:
         """Store (or replace) a page and its block tree."""
         dumped = (json.dumps(page, ensure_ascii=False), json.dumps(blocks, ensure_ascii=False))
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO page_cache (page_id, last_edited_time, page_json, blocks_json) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT(page_id) DO UPDATE SET "
-                "last_edited_time = excluded.last_edited_time, page_json = excluded.page_json, "
-                "blocks_json = excluded.blocks_json, "
-                "fetched_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-                (page_id, last_edited_time, *dumped),
-            )
+        self.execute(
+            "INSERT INTO page_cache (page_id, last_edited_time, page_json, blocks_json) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(page_id) DO UPDATE SET "
+            "last_edited_time = excluded.last_edited_time, page_json = excluded.page_json, "
+            f"blocks_json = excluded.blocks_json, fetched_at = {self.dialect.utc_now}",
+            (page_id, last_edited_time, *dumped),
+        )
 
     def forget_page(self, page_id: str) -> None:
         """Drop a page from the cache (it was deleted or unshared)."""
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM page_cache WHERE page_id = ?", (page_id,))
+        self.execute("DELETE FROM page_cache WHERE page_id = ?", (page_id,))
 
     def get_meta(self, key: str) -> str | None:
         """A remembered value (such as the database found on a page), or None."""
-        with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+        rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
 
     def delete_meta(self, key: str) -> None:
         """Forget a remembered value."""
@@ -255,9 +163,8 @@ class Store:
 
     def set_meta(self, key: str, value: str) -> None:
         """Remember a value across runs."""
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+        self.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )

@@ -15,8 +15,6 @@ from prometheus_client.registry import Collector
 from diaryflow.state.store import Store
 from diaryflow.web.overview import Overview
 
-_SECONDS = ("(julianday(finished_at) - julianday(started_at)) * 86400.0")
-
 
 def failure_class(http_status: int | None) -> str:
     """A failed model call's class, by its HTTP status (none: no answer or a timeout)."""
@@ -46,6 +44,7 @@ class StateCollector(Collector):
     def _runs(self) -> Iterator[Metric]:
         runs = CounterMetricFamily("diaryflow_runs", "Recorded attempts by job and status",
                                    labels=["job", "status"])
+        sql = self.store.dialect
         for job, status, count in self.store.query(
                 "SELECT job, status, COUNT(*) FROM runs GROUP BY job, status"):
             runs.add_metric([job, status], count)
@@ -54,7 +53,7 @@ class StateCollector(Collector):
                                  "When each job's latest successful attempt finished (Unix time)",
                                  labels=["job"])
         for job, seconds in self.store.query(
-                "SELECT job, MAX(CAST(strftime('%s', finished_at) AS INTEGER)) FROM runs "
+                f"SELECT job, MAX({sql.epoch('finished_at')}) FROM runs "
                 "WHERE status = 'ok' GROUP BY job"):
             last.add_metric([job], float(seconds))
         yield last
@@ -62,7 +61,8 @@ class StateCollector(Collector):
                                        "Duration of finished attempts (skipped ticks left out)",
                                        labels=["job", "status"])
         for job, status, count, total in self.store.query(
-                f"SELECT job, status, COUNT(*), TOTAL({_SECONDS}) FROM runs "
+                f"SELECT job, status, COUNT(*), "
+                f"{sql.total(sql.seconds_between('started_at', 'finished_at'))} FROM runs "
                 "WHERE finished_at IS NOT NULL AND status != 'skipped' GROUP BY job, status"):
             duration.add_metric([job, status], count_value=count, sum_value=total)
         yield duration
@@ -74,8 +74,10 @@ class StateCollector(Collector):
         limited = CounterMetricFamily("diaryflow_flowus_rate_limited",
                                       "FlowUs requests answered 429 (too many requests), by job",
                                       labels=["job"])
+        sql = self.store.dialect
         for job, sent, refused in self.store.query(
-                "SELECT job, TOTAL(flowus_requests), TOTAL(flowus_rate_limited) FROM runs "
+                f"SELECT job, {sql.total('flowus_requests')}, "
+                f"{sql.total('flowus_rate_limited')} FROM runs "
                 "GROUP BY job"):
             requests.add_metric([job], sent)
             limited.add_metric([job], refused)
@@ -85,9 +87,10 @@ class StateCollector(Collector):
     def _tokens(self) -> Iterator[Metric]:
         tokens = CounterMetricFamily("diaryflow_llm_tokens", "Model tokens by job, model and kind",
                                      labels=["job", "model", "kind"])
+        sql = self.store.dialect
         for job, model, prompt, completion in self.store.query(
-                "SELECT COALESCE(r.job, ''), c.model, TOTAL(c.prompt_tokens), "
-                "TOTAL(c.completion_tokens) FROM llm_calls c LEFT JOIN runs r "
+                f"SELECT COALESCE(r.job, ''), c.model, {sql.total('c.prompt_tokens')}, "
+                f"{sql.total('c.completion_tokens')} FROM llm_calls c LEFT JOIN runs r "
                 "ON r.run_id = c.run_id GROUP BY r.job, c.model"):
             tokens.add_metric([job, model, "prompt"], prompt)
             tokens.add_metric([job, model, "completion"], completion)
