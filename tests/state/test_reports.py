@@ -13,7 +13,8 @@ def weekly(period: str, start: date, end: date, text: str = "本周") -> SavedRe
     return SavedReport("weekly", period, start, end, "r-" + period, f"周报 {period}", text)
 
 
-def test_a_report_is_kept_per_job_and_period_and_replaced_in_place(store_factory: StoreFactory) -> None:
+def test_a_report_is_kept_per_job_and_period_and_replaced_in_place(
+        store_factory: StoreFactory) -> None:
     with store_factory() as store:
         assert saved_report(store, "weekly", "2026-W47") is None
         save_report(store, weekly("2026-W47", date(2026, 11, 16), date(2026, 11, 22), "一"))
@@ -24,7 +25,8 @@ def test_a_report_is_kept_per_job_and_period_and_replaced_in_place(store_factory
         assert store.query("SELECT COUNT(*) FROM reports") == [(1,)]
 
 
-def test_reports_within_a_window_are_those_wholly_inside_it_oldest_first(store_factory: StoreFactory) -> None:
+def test_reports_within_a_window_are_those_wholly_inside_it_oldest_first(
+        store_factory: StoreFactory) -> None:
     weeks = [("2026-W44", date(2026, 10, 26), date(2026, 11, 1)),
              ("2026-W46", date(2026, 11, 9), date(2026, 11, 15)),
              ("2026-W45", date(2026, 11, 2), date(2026, 11, 8)),
