@@ -134,3 +134,62 @@ def test_each_package_exports_its_entry_and_nothing_else(package: str) -> None:
     assert exported and not any(isinstance(v, types.ModuleType) for v in exported.values())
     for name, value in exported.items():
         assert value.__module__.startswith(f"diaryflow.{package}."), name
+
+
+# The cluster extra's libraries, and the only diaryflow modules that may import them.
+CLUSTER_LIBRARIES = frozenset({"psycopg", "psycopg_binary"})
+CLUSTER_MODULES = ("diaryflow.cluster", "diaryflow.state.postgres")
+
+
+def _third_party(path: Path) -> set[str]:
+    """The top-level names of every module a file imports, at the top or inside functions."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_only_cluster_code_imports_the_cluster_libraries() -> None:
+    offending = sorted(
+        f"{module} imports {sorted(_third_party(path) & CLUSTER_LIBRARIES)}"
+        for module, path in _modules().items()
+        if _third_party(path) & CLUSTER_LIBRARIES and not module.startswith(CLUSTER_MODULES))
+    assert offending == []
+
+
+def test_only_store_connect_and_cluster_code_import_the_postgresql_backend() -> None:
+    importers = sorted(module for module, targets in _graph().items()
+                       if "diaryflow.state.postgres" in targets
+                       and not module.startswith(CLUSTER_MODULES))
+    assert importers == ["diaryflow.state.store"]  # inside Store.connect, for a postgresql URL
+
+
+SINGLE_MACHINE = """
+import sys
+from pathlib import Path
+from diaryflow.cli import main
+from diaryflow.web.app import create_app
+import diaryflow.pipeline, diaryflow.schedule.daemon, diaryflow.web.metrics
+from diaryflow.state.history import runs_page
+from diaryflow.state.runs import start_run
+from diaryflow.state.store import Store
+with Store.connect(Path(sys.argv[1])) as store, Store.connect("sqlite:///" + sys.argv[1]) as again:
+    start_run(store, "r1", "daily", "p")
+    assert runs_page(again).rows[0].run_id == "r1"
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in {"psycopg", "psycopg_binary"}
+                or m == "diaryflow.state.postgres")
+print(loaded)
+"""
+
+
+def test_the_single_machine_mode_never_loads_the_cluster_libraries(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", SINGLE_MACHINE, str(tmp_path / "s.db")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
