@@ -73,15 +73,23 @@ class PostgresServer:
             raise RuntimeError(f"{args[0]} failed: {done.stdout}{done.stderr}")
 
     def start(self, binaries: Path) -> None:
-        """initdb (C collation, UTF-8) and start, tuned for speed over durability."""
+        """initdb (C collation, UTF-8) and start, tuned for speed over durability; another
+        free port when one was taken meanwhile."""
         self._run(str(binaries / "initdb"), "-D", str(self.data), "-U", "postgres",
                   "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync")
-        settings = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                    "-c max_connections=200")
-        self._run(str(binaries / "pg_ctl"), "-D", str(self.data), "-l",
-                  str(self.folder / "server.log"), "-w", "-t", str(START_SECONDS), "-o",
-                  settings, "start")
+        for attempt in range(3):
+            settings = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+                        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                        "-c max_connections=200")
+            try:
+                self._run(str(binaries / "pg_ctl"), "-D", str(self.data), "-l",
+                          str(self.folder / "server.log"), "-w", "-t", str(START_SECONDS),
+                          "-o", settings, "start")
+                return
+            except RuntimeError:
+                if attempt == 2:
+                    raise
+                self.port = free_port()
 
     def stop(self, binaries: Path) -> None:
         """Stop at once (the data is thrown away)."""

@@ -22,7 +22,7 @@ from tests.postgres import PostgresServer, free_port
 
 TABLES = {"page_cache", "meta", "runs", "report_pages", "checkpoints", "llm_calls", "reports",
           "job_state", "diaryflow_schema"}
-LOCK_SOON = "?options=-c%20lock_timeout%3D1000"  # give up on a held lock after one second
+LOCK_SOON = "?options=-c%20lock_timeout%3D300"  # give up on a held lock after 0.3 s
 
 
 def raw(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
