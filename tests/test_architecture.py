@@ -22,7 +22,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "generate",
         "publish",
         "checkpoints export pipeline",
-        "schedule sandbox",
+        "schedule sandbox cluster",
         "web",
         "cli __main__",
     )
@@ -118,6 +118,52 @@ def test_no_import_cycles_outside_the_sandbox() -> None:
 @pytest.mark.parametrize("module", sorted(_modules()))
 def test_every_module_is_in_a_layer(module: str) -> None:
     _layer(module)
+
+
+# Third-party packages of the optional ``cluster`` extra: only the cluster package imports them.
+CLUSTER_ONLY = frozenset(
+    ("limits", "redis", "cryptography", "celery", "kombu", "sqlalchemy", "alembic", "psycopg",
+     "psycopg2")
+)
+
+
+def _third_party(path: Path) -> set[str]:
+    """The top-level names of the modules a file imports that are not diaryflow's."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found - {"diaryflow"}
+
+
+def test_only_the_cluster_imports_the_cluster_extra() -> None:
+    modules = _modules()
+    outside = sorted(
+        f"{name} imports {package}"
+        for name, path in modules.items()
+        if not name.startswith("diaryflow.cluster")
+        for package in _third_party(path) & CLUSTER_ONLY
+    )
+    assert outside == []
+    assert any(_third_party(path) & CLUSTER_ONLY for name, path in modules.items()
+               if name.startswith("diaryflow.cluster"))  # the check sees imports at all
+
+
+def test_the_single_machine_mode_loads_none_of_the_cluster_extra() -> None:
+    """Importing every module but the cluster's loads none of the extra's packages."""
+    import subprocess
+    import sys
+
+    names = sorted(n for n in _modules() if not n.startswith("diaryflow.cluster")
+                   and not n.endswith("__main__"))
+    code = (f"import importlib, sys\nfor n in {names!r}: importlib.import_module(n)\n"
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(CLUSTER_ONLY)!r}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=SRC.parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 PACKAGES = ("config", "flowus", "llm", "state", "collect", "generate", "publish", "schedule",
