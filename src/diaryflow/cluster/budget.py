@@ -1,5 +1,11 @@
 """Budgets every worker shares through Redis (``limits``' moving window): a caller waits
-for budget and never goes over it; drop-in for :class:`diaryflow.flowus.pacing.RateLimiter`."""
+for budget and never goes over it; drop-in for :class:`diaryflow.flowus.pacing.RateLimiter`.
+
+Limits to know: each grant is stamped with the worker's own wall clock, so the machines'
+clocks must agree (NTP); a Redis restart forgets the windows (the budget starts afresh, and
+a 429 that may follow is honoured through :meth:`SharedBudget.pause`); every worker must be
+given the same ``[limits]``, as a budget's Redis key includes its limit.
+"""
 
 from __future__ import annotations
 
@@ -155,7 +161,8 @@ class ModelBudget:
         self.tokens = tokens
 
     def acquire(self, tokens: int = 1) -> float:
-        """Wait for one request and ``tokens`` tokens (prompt and answer, estimated)."""
+        """Wait for one request, then for ``tokens`` tokens (prompt and answer, estimated
+        before the call); return the seconds waited."""
         return self.requests.acquire() + self.tokens.acquire(tokens)
 
     def pause(self, seconds: float) -> None:
