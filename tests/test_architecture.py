@@ -22,7 +22,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "generate",
         "publish",
         "checkpoints export pipeline",
-        "schedule sandbox",
+        "schedule sandbox cluster",
         "web",
         "cli __main__",
     )
@@ -120,6 +120,54 @@ def test_every_module_is_in_a_layer(module: str) -> None:
     _layer(module)
 
 
+# Third-party packages of the optional ``cluster`` extra: only the cluster package imports them.
+CLUSTER_ONLY = frozenset(
+    ("limits", "redis", "cryptography", "celery", "kombu", "sqlalchemy", "alembic", "psycopg",
+     "psycopg_binary", "psycopg2")
+)
+# The only diaryflow modules that may import them: the cluster, and the PostgreSQL backend.
+CLUSTER_MODULES = ("diaryflow.cluster", "diaryflow.state.postgres")
+
+
+def _third_party(path: Path) -> set[str]:
+    """The top-level names of the modules a file imports that are not diaryflow's."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found - {"diaryflow"}
+
+
+def test_only_the_cluster_imports_the_cluster_extra() -> None:
+    modules = _modules()
+    outside = sorted(
+        f"{name} imports {package}"
+        for name, path in modules.items()
+        if not name.startswith(CLUSTER_MODULES)
+        for package in _third_party(path) & CLUSTER_ONLY
+    )
+    assert outside == []
+    assert any(_third_party(path) & CLUSTER_ONLY for name, path in modules.items()
+               if name.startswith("diaryflow.cluster"))  # the check sees imports at all
+
+
+def test_the_single_machine_mode_loads_none_of_the_cluster_extra() -> None:
+    """Importing every module but the cluster's loads none of the extra's packages."""
+    import subprocess
+    import sys
+
+    names = sorted(n for n in _modules() if not n.startswith(CLUSTER_MODULES)
+                   and not n.endswith("__main__"))
+    code = (f"import importlib, sys\nfor n in {names!r}: importlib.import_module(n)\n"
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(CLUSTER_ONLY)!r}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=SRC.parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 PACKAGES = ("config", "flowus", "llm", "state", "collect", "generate", "publish", "schedule",
             "cli")
 
@@ -136,27 +184,11 @@ def test_each_package_exports_its_entry_and_nothing_else(package: str) -> None:
         assert value.__module__.startswith(f"diaryflow.{package}."), name
 
 
-# The cluster extra's libraries, and the only diaryflow modules that may import them.
-CLUSTER_LIBRARIES = frozenset({"psycopg", "psycopg_binary"})
-CLUSTER_MODULES = ("diaryflow.cluster", "diaryflow.state.postgres")
-
-
-def _third_party(path: Path) -> set[str]:
-    """The top-level names of every module a file imports, at the top or inside functions."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.add(node.module.split(".")[0])
-    return found
-
-
 def test_only_cluster_code_imports_the_cluster_libraries() -> None:
     offending = sorted(
-        f"{module} imports {sorted(_third_party(path) & CLUSTER_LIBRARIES)}"
+        f"{module} imports {sorted(_third_party(path) & CLUSTER_ONLY)}"
         for module, path in _modules().items()
-        if _third_party(path) & CLUSTER_LIBRARIES and not module.startswith(CLUSTER_MODULES))
+        if _third_party(path) & CLUSTER_ONLY and not module.startswith(CLUSTER_MODULES))
     assert offending == []
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from diaryflow.errors import FlowUsMalformedResponse
+from diaryflow.flowus.pacing import Limiter
 from diaryflow.flowus.transport import FlowUsHTTP
 
 MAX_PAGE_SIZE = 100
@@ -66,9 +67,19 @@ class FlowUsClient:
         self.http = http
 
     @classmethod
-    def connect(cls, token: str, base_url: str, **options: Any) -> FlowUsClient:
-        """Build a client for ``base_url`` authenticating with ``token``."""
-        return cls(FlowUsHTTP(token, base_url, **options))
+    def connect(
+        cls,
+        token: str,
+        base_url: str,
+        *,
+        read_limiter: Limiter | None = None,
+        write_limiter: Limiter | None = None,
+        **options: Any,
+    ) -> FlowUsClient:
+        """Build a client for ``base_url`` authenticating with ``token``; given limiters
+        (anything with ``acquire``/``pause``, e.g. shared budgets) replace its own pacing."""
+        return cls(FlowUsHTTP(token, base_url, read_limiter=read_limiter,
+                              write_limiter=write_limiter, **options))
 
     def close(self) -> None:
         """Release the connections."""

@@ -5,10 +5,21 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 # Slots are spaced a little wider than 60/N seconds, so that scheduling jitter between
 # taking a slot and the request reaching the server never puts N+1 requests in one minute.
 SAFETY_MARGIN = 1.01
+
+
+class Limiter(Protocol):
+    """What the transport needs of a limiter: this module's, or one shared between processes."""
+
+    def acquire(self) -> float:
+        """Wait until a request may be sent; return how long this call waited."""
+
+    def pause(self, seconds: float) -> None:
+        """Hold every caller back for ``seconds``."""
 
 
 class RateLimiter:

@@ -26,7 +26,7 @@ from diaryflow.errors import (
     FlowUsUnauthorized,
     body_snippet,
 )
-from diaryflow.flowus.pacing import RateLimiter
+from diaryflow.flowus.pacing import Limiter, RateLimiter
 from diaryflow.flowus.retry import retry_delay, should_retry
 
 log = logging.getLogger("diaryflow.flowus")
@@ -109,6 +109,8 @@ class FlowUsHTTP:
         timeout: float = 30.0,
         max_retries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
+        read_limiter: Limiter | None = None,
+        write_limiter: Limiter | None = None,
     ) -> None:
         token = token.strip()
         token = token[7:].strip() if token.lower().startswith("bearer ") else token
@@ -116,8 +118,13 @@ class FlowUsHTTP:
         self.max_retries = max_retries
         self._sleep = sleep
         # ``sleep`` is the retry back-off's (tests make it instant); pacing always really waits.
-        self._reads = RateLimiter(reads_per_minute)
-        self._writes = RateLimiter(writes_per_minute)
+        # Given limiters (e.g. budgets shared by many processes) replace the per-minute pacing.
+        self._reads: Limiter = (
+            RateLimiter(reads_per_minute) if read_limiter is None else read_limiter
+        )
+        self._writes: Limiter = (
+            RateLimiter(writes_per_minute) if write_limiter is None else write_limiter
+        )
         self._count_lock = threading.Lock()
         self.requests_sent = 0
         self.rate_limited = 0  # answers of 429, each retried after the server's wait
@@ -161,7 +168,7 @@ class FlowUsHTTP:
 
     def _send_once(
         self,
-        limiter: RateLimiter,
+        limiter: Limiter,
         method: str,
         path: str,
         params: Mapping[str, Any] | None,

@@ -1,0 +1,1 @@
+"""Cluster mode: many tenants' runs shared out over machines (optional extra ``cluster``)."""
