@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import uvicorn
@@ -38,6 +42,22 @@ def sandbox_config(folder: Path, sandbox: FlowUsSandbox, scheduler: str = "") ->
               f'url = "https://flowus.cn/x/{ROOT_PAGE_ID}"\nparent_page_id = "{ROOT_PAGE_ID}"\n'
               'date_property = "日期"\nwrites_per_minute = 60000\nreads_per_minute = 60000\n')
     return write_config(folder, scheduler, flowus=flowus)
+
+
+@contextlib.contextmanager
+def serve_firing_soon(folder: Path, sandbox: FlowUsSandbox, seconds: float) -> Iterator[Path]:
+    """A real ``diaryflow serve`` whose default job fires ``seconds`` from now (UTC, no
+    catch-up); yields its config file and checks that SIGTERM stops it cleanly."""
+    fire = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    path = sandbox_config(folder, sandbox, f'[scheduler]\ntime = "{fire:%H:%M:%S}"\n'
+                                           'timezone = "UTC"\ncatch_up = false\n')
+    serve = subprocess.Popen([sys.executable, "-m", "diaryflow", "serve", "--config", str(path)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder)
+    try:
+        yield path
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(15) == 0
 
 
 @contextlib.contextmanager

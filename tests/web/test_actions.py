@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -18,7 +14,7 @@ from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
 from diaryflow.state.lock import Lock, run_lock_path
 from diaryflow.state.runs import recent_runs
 from diaryflow.state.store import Store
-from tests.web.serving import sandbox_config, serving_file
+from tests.web.serving import sandbox_config, serve_firing_soon, serving_file
 
 
 def csrf(client: httpx.Client) -> str:
@@ -105,26 +101,17 @@ def test_rerun_reports_the_chosen_period(sample_sandbox: FlowUsSandbox, tmp_path
 
 def test_a_real_serve_skips_a_job_paused_from_the_dashboard(sample_sandbox: FlowUsSandbox,
                                                             tmp_path: Path) -> None:
-    fire = datetime.now(timezone.utc) + timedelta(seconds=6)
-    path = sandbox_config(tmp_path, sample_sandbox,
-                          f'[scheduler]\ntime = "{fire:%H:%M:%S}"\ntimezone = "UTC"\n'
-                          'catch_up = false\n')
-    serve = subprocess.Popen([sys.executable, "-m", "diaryflow", "serve", "--config", str(path)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
-    try:
-        with serving_file(path) as url, httpx.Client(base_url=url) as browser:
-            assert wait_for(lambda: browser.get("/healthz").json()["serve"] == "running", 20)
-            # serve is already running: the pause reaches it without a restart.
-            answer = browser.post("/jobs/default/pause", data={"csrf": csrf(browser)})
-            assert answer.status_code == 303
+    with serve_firing_soon(tmp_path, sample_sandbox, 6) as path, serving_file(path) as url, \
+            httpx.Client(base_url=url) as browser:
+        assert wait_for(lambda: browser.get("/healthz").json()["serve"] == "running", 20)
+        # serve is already running: the pause reaches it without a restart.
+        answer = browser.post("/jobs/default/pause", data={"csrf": csrf(browser)})
+        assert answer.status_code == 303
 
-            def runs() -> list[dict[str, object]]:
-                found: list[dict[str, object]] = browser.get("/api/runs").json()["runs"]
-                return found
+        def runs() -> list[dict[str, object]]:
+            found: list[dict[str, object]] = browser.get("/api/runs").json()["runs"]
+            return found
 
-            assert wait_for(lambda: bool(runs()), 30)
-            assert [(r["status"], r["reason"]) for r in runs()] == [("skipped", "paused")]
-            assert "已暂停" in browser.get("/").text
-    finally:
-        serve.send_signal(signal.SIGTERM)
-        assert serve.wait(15) == 0
+        assert wait_for(lambda: bool(runs()), 30)
+        assert [(r["status"], r["reason"]) for r in runs()] == [("skipped", "paused")]
+        assert "已暂停" in browser.get("/").text

@@ -3,10 +3,6 @@ a job that a real ``serve`` then skips; a hostile report runs nothing."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from selenium.common.exceptions import NoAlertPresentException
@@ -22,7 +18,7 @@ from diaryflow.sandbox.sample.load import DIARY_DATABASE_ID
 from diaryflow.state.runs import recent_runs
 from diaryflow.state.store import Store
 from tests.web.helpers import console_errors, save_screenshot
-from tests.web.serving import sandbox_config, serving_file
+from tests.web.serving import sandbox_config, serve_firing_soon, serving_file
 
 MARK = "return document.documentElement.dataset.mark || ''"
 
@@ -76,34 +72,24 @@ def test_run_now_ends_ok_without_a_reload_and_its_report_draws_its_charts(
 def test_a_job_paused_in_the_browser_is_skipped_by_a_running_serve(
     browser: Chrome, sample_sandbox: FlowUsSandbox, tmp_path: Path
 ) -> None:
-    fire = datetime.now(timezone.utc) + timedelta(seconds=8)
-    path = sandbox_config(tmp_path, sample_sandbox,
-                          f'[scheduler]\ntime = "{fire:%H:%M:%S}"\ntimezone = "UTC"\n'
-                          'catch_up = false\n')
-    serve = subprocess.Popen([sys.executable, "-m", "diaryflow", "serve", "--config", str(path)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
-    try:
-        with serving_file(path) as url:
-            browser.get(url + "/")
-            WebDriverWait(browser, 20, 0.3).until(
-                lambda d: d.find_elements(By.CSS_SELECTOR, "p.daemon span.status-ok"))
-            browser.find_element(By.CSS_SELECTOR, "#job-default form[action$='/pause'] button"
-                                 ).click()
-            WebDriverWait(browser, 10).until(lambda d: d.find_element(
-                By.ID, "job-default").get_attribute("data-status") == "paused")
+    with serve_firing_soon(tmp_path, sample_sandbox, 8) as path, serving_file(path) as url:
+        browser.get(url + "/")
+        WebDriverWait(browser, 20, 0.3).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, "p.daemon span.status-ok"))
+        browser.find_element(By.CSS_SELECTOR, "#job-default form[action$='/pause'] button"
+                             ).click()
+        WebDriverWait(browser, 10).until(lambda d: d.find_element(
+            By.ID, "job-default").get_attribute("data-status") == "paused")
 
-            def skipped() -> list[tuple[str, str | None]]:
-                with Store(tmp_path / "diaryflow.db") as store:
-                    return [(r.status, r.reason) for r in recent_runs(store)]
+        def skipped() -> list[tuple[str, str | None]]:
+            with Store(tmp_path / "diaryflow.db") as store:
+                return [(r.status, r.reason) for r in recent_runs(store)]
 
-            WebDriverWait(browser, 30, 0.3).until(lambda d: skipped())
-            assert skipped() == [("skipped", "paused")]
-            browser.refresh()
-            card = browser.find_element(By.ID, "job-default")
-            assert card.get_attribute("data-status") == "paused"
-    finally:
-        serve.send_signal(signal.SIGTERM)
-        assert serve.wait(15) == 0
+        WebDriverWait(browser, 30, 0.3).until(lambda d: skipped())
+        assert skipped() == [("skipped", "paused")]
+        browser.refresh()
+        card = browser.find_element(By.ID, "job-default")
+        assert card.get_attribute("data-status") == "paused"
 
 
 def test_a_report_with_a_script_and_a_javascript_link_runs_neither(

@@ -71,10 +71,7 @@ async def run_now(request: Request) -> Response:
     _, job, refused = await _checked(request)
     if refused or job is None:
         return refused or message_page(request, "not_found", 404)
-    web = context(request)
-    today = web.clock().astimezone(web.config.scheduler.tz).date()
-    run_id = start_run(web, job, job_period(web.config, job, today).key)
-    return _done("started" if run_id else "busy", run_id)
+    return _run_period(request, job, None)
 
 
 async def rerun(request: Request) -> Response:
@@ -82,10 +79,15 @@ async def rerun(request: Request) -> Response:
     fields, job, refused = await _checked(request)
     if refused or job is None:
         return refused or message_page(request, "not_found", 404)
+    return _run_period(request, job, fields.get("period", "").strip()[:32])
+
+
+def _run_period(request: Request, job: JobSettings, key: str | None) -> Response:
+    """Start the run of ``job``'s period ``key`` (None: its current one) unless one is running."""
     web = context(request)
     today = web.clock().astimezone(web.config.scheduler.tz).date()
     try:
-        period = job_period(web.config, job, today, key=fields.get("period", "").strip()[:32])
+        period = job_period(web.config, job, today, key=key)
     except ConfigError as error:
         return message_page(request, "bad_request", 400, str(error))
     run_id = start_run(web, job, period.key)
