@@ -6,10 +6,12 @@ single-machine mode never loads psycopg.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from diaryflow.errors import DatabaseUnreachable, DatabaseUrlError, StateError
@@ -23,6 +25,9 @@ VERSION_TABLE = "diaryflow_schema"
 # The advisory lock key held while the schema is created or upgraded ("diaryflo").
 SCHEMA_LOCK = 0x6469617279666C6F
 
+# A schema name diaryflow makes: lower-case, so it never needs quoting in a search_path.
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
 Connection = psycopg.Connection[tuple[Any, ...]]
 
 
@@ -35,13 +40,17 @@ class PostgresBackend:
     dialect = POSTGRESQL
     path: Path | None = None
 
-    def __init__(self, where: PostgresUrl, setting: str, migrations: tuple[str, ...]) -> None:
+    def __init__(self, where: PostgresUrl, setting: str, migrations: tuple[str, ...],
+                 schema: str | None = None) -> None:
+        if schema is not None and not SCHEMA_NAME.fullmatch(schema):
+            raise ValueError(f"not a schema name diaryflow makes: {schema!r}")
         self.where = where
-        self.shown = where.shown
+        self.schema = schema
+        self.shown = where.shown if schema is None else f"{where.shown} (schema {schema})"
         self.setting = setting
         self._conn = self._connect()
         try:
-            migrate(self._conn, migrations, where.shown)
+            migrate(self._conn, migrations, self.shown, schema)
         except psycopg.OperationalError as exc:
             self._conn.close()
             raise self._unreachable(exc) from None
@@ -57,6 +66,9 @@ class PostgresBackend:
             raise DatabaseUrlError(self.setting, self.shown, f"{reason}: {EXPECTED}") from None
         params.setdefault("connect_timeout", CONNECT_TIMEOUT)
         params.setdefault("application_name", "diaryflow")
+        if self.schema is not None:
+            # Every statement then finds its tables in the schema: one tenant's state per schema.
+            params["options"] = f"{params.get('options', '')} -c search_path={self.schema}".strip()
         try:
             return psycopg.connect(autocommit=True, **params)
         except psycopg.OperationalError as exc:
@@ -103,17 +115,21 @@ def schema_version(conn: Connection, count: int, shown: str) -> int:
     return version
 
 
-def migrate(conn: Connection, migrations: tuple[str, ...], shown: str) -> None:
+def migrate(conn: Connection, migrations: tuple[str, ...], shown: str,
+            schema: str | None = None) -> None:
     """Apply the missing migrations, each exactly once even when many processes start at once.
 
     An up-to-date database is left alone without taking the lock. Otherwise one transaction
     takes the advisory lock (others wait for it), reads the version again and applies what
     is still missing; PostgreSQL's DDL is transactional, so a failure changes nothing.
+    ``schema`` (the connection's search_path) is created first when it is missing.
     """
     if schema_version(conn, len(migrations), shown) == len(migrations):
         return
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        if schema is not None:
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
         conn.execute(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version INTEGER PRIMARY KEY, "
                      f"applied_at TEXT NOT NULL DEFAULT ({POSTGRESQL.utc_now}))")
         for number in range(schema_version(conn, len(migrations), shown), len(migrations)):

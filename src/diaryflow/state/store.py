@@ -63,15 +63,22 @@ class Store:
 
     @classmethod
     def connect(cls, target: str | Path, clock: Clock = utc_now, *,
-                setting: str = DATABASE_URL) -> Store:
+                setting: str = DATABASE_URL, schema: str | None = None,
+                migrations: tuple[str, ...] | None = None) -> Store:
         """Open the database ``target`` names: a path or ``sqlite:///...`` is SQLite, a
         ``postgresql://...`` URL is PostgreSQL (the ``cluster`` extra).
+
+        On PostgreSQL, ``schema`` keeps every table in that schema (made when missing: one
+        tenant's state each), and ``migrations`` replaces the state history (the cluster's
+        own tables have theirs).
 
         A malformed URL raises DatabaseUrlError (exit 2), an unreachable server
         DatabaseUnreachable (exit 1); both name ``setting`` and never the password.
         """
         where = locate(target, setting)
         if isinstance(where, Path):
+            if schema is not None or migrations is not None:
+                raise StateError(f"{setting}: the cluster's state needs PostgreSQL, not a file")
             return cls(where, clock)
         try:
             from diaryflow.state.postgres import PostgresBackend
@@ -79,7 +86,8 @@ class Store:
             raise StateError(f"{setting}: PostgreSQL needs the cluster extra: "
                              "pip install 'diaryflow[cluster]'") from None
         store = cls.__new__(cls)
-        store._attach(PostgresBackend(where, setting, rendered(POSTGRESQL)), clock)
+        history = rendered(POSTGRESQL) if migrations is None else migrations
+        store._attach(PostgresBackend(where, setting, history, schema), clock)
         return store
 
     def _attach(self, backend: Backend, clock: Clock) -> None:
