@@ -33,7 +33,7 @@ from diaryflow.generate import generate_report
 from diaryflow.generate.earlier import Earlier, earlier_from_json, earlier_to_json
 from diaryflow.generate.gather import gather_earlier
 from diaryflow.generate.report import Report
-from diaryflow.llm.types import Complete
+from diaryflow.llm.types import Complete, Pace
 from diaryflow.periods import Period
 from diaryflow.progress import NoProgress, Progress
 from diaryflow.publish import PageTarget, Published, publish
@@ -82,6 +82,7 @@ class _Run:
     dry_run: bool
     progress: Progress
     stand_in: Complete | None = None  # answers in the model's place (``--show-input``)
+    pace: Pace | None = None  # a model budget shared with other workers (the cluster's)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     stages: dict[str, float] = field(default_factory=dict)
     resumed_from: str | None = None
@@ -160,7 +161,8 @@ class _Run:
             prompt = page_prompt(self.config, self.client)
             report = generate_report(self.config, self.store, snapshot, self.run_date,
                                      self.run_id, prompt, title=self.title,
-                                     stand_in=self.stand_in, earlier=self.earlier)
+                                     stand_in=self.stand_in, earlier=self.earlier,
+                                     pace=self.pace)
         self._keep("report", report_to_json(report))
         report_log.info(
             "run %s: report by %s in %.1f s: %d calls, %d+%d tokens%s", self.run_id,
@@ -227,12 +229,16 @@ def run_report(
     clock: Clock = utc_now,
     client: FlowUsClient | None = None,
     stand_in: Complete | None = None,
+    store: Store | None = None,
+    pace: Pace | None = None,
 ) -> RunResult:
     """Produce and publish one job's report: of the period named ``period``, or holding
     ``run_date``, else the job's last complete period (the rolling default: up to today).
 
     ``client`` lets several runs share one FlowUs client, and so one pace (a backfill);
-    ``stand_in`` answers instead of the model (to see what would be sent).
+    ``stand_in`` answers instead of the model (to see what would be sent); ``store`` is the
+    state database to use instead of ``[state] path`` (a cluster tenant's), and ``pace`` a
+    model budget shared with other workers.
     """
     started = time.monotonic()
     settings = find_job(config, job)
@@ -243,9 +249,10 @@ def run_report(
     if not dry_run:
         _target(config, span.key, None)  # a missing parent fails before any cost
     shared = nullcontext(client) if client is not None else flowus_client(config)
-    with Store(config.state.path) as store, shared as client:
+    opened = nullcontext(store) if store is not None else Store(config.state.path)
+    with opened as store, shared as client:
         run = _Run(config, store, client, span, title, dry_run, progress or NoProgress(),
-                   stand_in)
+                   stand_in, pace)
         if run_id:
             run.run_id = run_id
         if not dry_run:

@@ -35,7 +35,7 @@ def tables(store: Store, schema: str) -> set[str]:
 
 def test_the_cluster_tables_live_in_their_own_schema(settings: ClusterSettings) -> None:
     with open_cluster(settings) as cluster:
-        assert {"tenants", "cluster_runs", "cluster_meta"} <= tables(cluster, CLUSTER_SCHEMA)
+        assert {"tenants", "cluster_runs", "meta"} <= tables(cluster, CLUSTER_SCHEMA)
         assert "runs" not in tables(cluster, CLUSTER_SCHEMA)
         assert tables(cluster, "public") == set()
 

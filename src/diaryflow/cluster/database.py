@@ -44,7 +44,7 @@ CLUSTER_HISTORY: tuple[str, ...] = (
         UNIQUE (tenant_id, job, period)
     );
     CREATE INDEX cluster_runs_by_state ON cluster_runs (state, not_before);
-    CREATE TABLE cluster_meta (
+    CREATE TABLE meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );

@@ -11,7 +11,7 @@ from diaryflow.diary import Snapshot
 from diaryflow.generate.earlier import Earlier
 from diaryflow.generate.prompt import load_template
 from diaryflow.generate.report import Report, build_report
-from diaryflow.llm.types import Complete
+from diaryflow.llm.types import Complete, Pace
 from diaryflow.privacy.guard import RedactingGuard
 from diaryflow.privacy.redact import Redactor
 from diaryflow.state.runs import record_inputs, record_llm_call
@@ -28,12 +28,14 @@ def generate_report(
     title: str | None = None,
     stand_in: Complete | None = None,
     earlier: Earlier | None = None,
+    pace: Pace | None = None,
 ) -> Report:
     """The period's report, by the configured model (every call recorded) or offline.
 
     ``page_prompt`` is the prompt collected from the ``flowus.url`` page, if any;
     ``stand_in`` answers instead of the model; ``earlier`` holds the previous period and the
-    shorter reports, as :mod:`diaryflow.generate.gather` reads them. Every message is redacted
+    shorter reports, as :mod:`diaryflow.generate.gather` reads them; ``pace`` is a budget
+    shared with other workers that each model call waits for. Every message is redacted
     on its way, and what was hidden is recorded as counts for the run.
     """
     kind = find_job(config, config.report.job).period  # its built-in template, if no file
@@ -58,7 +60,7 @@ def generate_report(
         from diaryflow.llm.client import LLMClient
 
         llm = LLMClient.from_config(
-            config, record=lambda call: record_llm_call(store, run_id, call))
+            config, record=lambda call: record_llm_call(store, run_id, call), pace=pace)
         try:
             return write(llm.complete, config.siliconflow.model)
         finally:

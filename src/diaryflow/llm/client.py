@@ -14,7 +14,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from diaryflow.errors import ConfigError, LLMError, LLMOverloaded, LLMTimeout, LLMTruncated
+from diaryflow.errors import (
+    ConfigError,
+    LLMError,
+    LLMOverloaded,
+    LLMRateLimited,
+    LLMTimeout,
+    LLMTruncated,
+)
 from diaryflow.llm.policy import (
     MAX_RETRIES,
     classify_error,
@@ -25,7 +32,7 @@ from diaryflow.llm.policy import (
 )
 from diaryflow.llm.request import merge_roles, provider_extras, stream_options
 from diaryflow.llm.stream import StreamAnswer, open_client, send, translate
-from diaryflow.llm.types import CallRecord, Completion, Message, Usage
+from diaryflow.llm.types import CallRecord, Completion, Message, Pace, Usage
 
 if TYPE_CHECKING:
     import openai
@@ -70,6 +77,7 @@ class LLMClient:
         clock: Callable[[], float] = time.monotonic,
         max_retries: int = MAX_RETRIES,
         max_continuations: int = 2,
+        pace: Pace | None = None,
     ) -> None:
         if not api_key:
             raise ConfigError("siliconflow.token", None, NO_TOKEN)
@@ -86,13 +94,16 @@ class LLMClient:
         self.request_timeout, self.log_bodies = request_timeout, log_bodies
         self.max_retries, self.max_continuations = max_retries, max_continuations
         self._record, self._sleep, self._clock = record, sleep, clock
+        self._pace = pace
         self._sdk: openai.OpenAI | None = None
 
     @classmethod
     def from_config(
-        cls, config: Config, record: Callable[[CallRecord], None] | None = None
+        cls, config: Config, record: Callable[[CallRecord], None] | None = None,
+        pace: Pace | None = None,
     ) -> LLMClient:
-        """A client for ``[siliconflow]`` and ``[api_settings]``; ConfigError without a key."""
+        """A client for ``[siliconflow]`` and ``[api_settings]``; ConfigError without a key.
+        ``pace``: a shared budget each call waits for (the cluster's)."""
         sf, api = config.siliconflow, config.api_settings
         if sf.token is None:
             raise ConfigError("siliconflow.token", None, NO_TOKEN)
@@ -111,6 +122,7 @@ class LLMClient:
             request_timeout=sf.request_timeout,
             log_bodies=sf.log_bodies,
             record=record,
+            pace=pace,
         )
 
     def __repr__(self) -> str:
@@ -186,6 +198,8 @@ class LLMClient:
                     raise
                 timeouts += isinstance(error, LLMTimeout)
                 wait = retry_delay(attempt, getattr(error, "retry_after", None))
+                if self._pace is not None and isinstance(error, LLMRateLimited):
+                    self._pace.slow_down(wait)
                 log.info("retrying %s in %.1f s after: %s", error.model, wait, error)
                 self._sleep(wait)
 
@@ -205,6 +219,10 @@ class LLMClient:
             body["stream_options"] = options
         extras = provider_extras(self.base_url, model, self.top_k, self.min_p, self.enable_thinking)
         request = {**body, **extras}
+        if self._pace is not None:
+            waited = self._pace.before_call(messages, limit)
+            if waited >= 1:
+                log.info("waited %.1f s for the shared model budget", waited)
         started = self._clock()
         raw: object = None
         try:

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 Message = Mapping[str, str]
+
+
+class Pace(Protocol):
+    """A budget shared with other processes that every model call waits for (the cluster's)."""
+
+    def before_call(self, messages: Sequence[Message], max_tokens: int) -> float:
+        """Wait until the call fits the budget and take its share; the seconds waited."""
+
+    def slow_down(self, seconds: float) -> None:
+        """Hold every sharer back for ``seconds``: the service answered 429."""
 
 
 @dataclass(frozen=True)

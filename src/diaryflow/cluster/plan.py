@@ -1,0 +1,59 @@
+"""Which (job, period) of a tenant is due: serve's fire-time and catch-up rules, pure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from diaryflow.cluster.runs import PlannedRun
+from diaryflow.config.job_schedule import job_scheduler
+from diaryflow.config.load import Config, config_from_mapping, report_jobs
+from diaryflow.schedule.daemon import catch_up_schedule, due_period
+from diaryflow.schedule.fire_times import next_fire, period_of, previous_fire
+
+
+@dataclass(frozen=True)
+class Due:
+    """A job's latest due run (None when it has none to plan) and its next fire time."""
+
+    run: PlannedRun | None
+    next_fire: datetime
+
+
+def schedule_config(schedule_json: str) -> Config:
+    """The configuration the planner sees of a tenant: its ``[scheduler]`` and ``[[jobs]]``
+    (secret-free, as ``tenants.schedule_json`` keeps them)."""
+    data: dict[str, Any] = json.loads(schedule_json)
+    return config_from_mapping(data, Path("."), env={})
+
+
+def due_runs(tenant_id: int, config: Config, now: datetime,
+             planned_since: datetime | None) -> Iterator[tuple[str, Due]]:
+    """Each enabled job's latest due run at ``now``, by its own schedule and timezone.
+
+    A job with ``catch_up`` gets its latest fire time whenever it was (a run missed while no
+    planner ran is caught up once, as ``serve`` does); without it, only a fire time after
+    ``planned_since`` (the previous pass; None: none yet) counts. Weekends a job skips
+    are never fire times.
+    """
+    for job in report_jobs(config):
+        if not job.enabled:
+            continue
+        settings = job_scheduler(config.scheduler, job)
+        schedule = catch_up_schedule(config, job)
+        fire = previous_fire(schedule, now)
+        upcoming = next_fire(schedule, now)
+        if fire is None or (not settings.catch_up
+                            and (planned_since is None or fire <= planned_since)):
+            yield job.name, Due(None, upcoming)
+            continue
+        period = due_period(job, period_of(schedule, fire))
+        yield job.name, Due(
+            PlannedRun(tenant_id, job.name, period, fire, float(settings.timeout),
+                       settings.max_retries + 1),
+            upcoming,
+        )
