@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from pydantic import SecretStr
@@ -18,7 +19,13 @@ from diaryflow.clock import Clock, utc_now
 from diaryflow.cluster.budget import ModelBudget, SharedLimits
 from diaryflow.cluster.database import open_cluster, open_tenant
 from diaryflow.cluster.keys import model_key
-from diaryflow.cluster.runs import ClaimedRun, claim_run, finish_done, finish_failed
+from diaryflow.cluster.runs import (
+    ClaimedRun,
+    claim_run,
+    finish_done,
+    finish_failed,
+    mark_enqueued,
+)
 from diaryflow.cluster.secrets import TokenCipher
 from diaryflow.cluster.settings import ClusterSettings
 from diaryflow.cluster.tenants import tenant_config
@@ -126,8 +133,8 @@ def _attempt(ctx: WorkerContext, cluster: Store, held: ClaimedRun, claim: str) -
     config: Config | None = None
     try:
         with tempfile.TemporaryDirectory(prefix="diaryflow-run-") as workdir:
-            config = _with_model_key(tenant_config(cluster, ctx.cipher, held.tenant_id, workdir),
-                                     ctx.env)
+            opened = tenant_config(cluster, ctx.cipher, held.tenant_id, Path(workdir))
+            config = _with_model_key(opened, ctx.env)
             ctx.redact.secrets = sorted(set(secrets(config)), key=len, reverse=True)
             result = _run(ctx, config, held)
             run = result.run_id
@@ -183,7 +190,11 @@ def _failed(ctx: WorkerContext, cluster: Store, held: ClaimedRun, claim: str,
         return "failed"
     log.warning("run %d: attempt %d failed, retrying at %s: %s", held.id, held.attempt,
                 retry_at.isoformat(timespec="seconds"), message)
-    ctx.requeue(held.id, held.timeout, retry_at)
+    try:
+        ctx.requeue(held.id, held.timeout, retry_at)
+        mark_enqueued(cluster, held.id, ctx.clock())
+    except Exception as sending:  # the broker is down: the planner sends it once it is due
+        log.warning("run %d: cannot send the retry now: %s", held.id, sending)
     return "retry"
 
 

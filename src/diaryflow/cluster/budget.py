@@ -122,6 +122,10 @@ class SharedBudget:
         """How many units are free in the window now."""
         return int(self.store.limiter.get_window_stats(self.item, self.name).remaining)
 
+    def used(self) -> int:
+        """How many units the window holds now."""
+        return self.limit - self.remaining()
+
     def _try(self, cost: int) -> float | None:
         """None when ``cost`` was taken, else how long to wait before asking again."""
         held = self._held_ms()
@@ -188,7 +192,10 @@ class SharedLimits:
 
     def flowus(self, token: str) -> FlowUsBudgets:
         """The read and write budgets of a FlowUs token (1,000 and 100 a minute by default)."""
-        name = budget_key("flowus", token)
+        return self.flowus_named(budget_key("flowus", token))
+
+    def flowus_named(self, name: str) -> FlowUsBudgets:
+        """The FlowUs budgets by their secret-free name (``budget_key("flowus", token)``)."""
         return FlowUsBudgets(
             self._budget(f"{name}:reads", self.limits.flowus_reads_per_minute),
             self._budget(f"{name}:writes", self.limits.flowus_writes_per_minute),

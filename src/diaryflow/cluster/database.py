@@ -18,6 +18,7 @@ CLUSTER_HISTORY: tuple[str, ...] = (
         enabled BOOLEAN NOT NULL DEFAULT TRUE,
         sealed TEXT NOT NULL,
         schedule_json TEXT NOT NULL,
+        budget_key TEXT,
         created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
         updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
     );

@@ -140,9 +140,31 @@ class Planner:
         return config
 
     def _send(self, run_id: int, now: datetime) -> None:
+        """Send the run's message; a run whose message could not be sent (the broker is
+        down) stays unsent, and a later pass sends it."""
         found = run_settings(self.cluster, run_id)
         if found is None:
             return
         timeout, not_before = found
         self.send(run_id, timeout, max(now, not_before))
         mark_enqueued(self.cluster, run_id, now)
+
+
+def serve_planner(planner: Planner, wait: Callable[[float], str | None],
+                  interval: float = PASS_INTERVAL) -> int:
+    """Run passes every ``interval`` seconds until ``wait`` reports a stop (SIGTERM, SIGINT);
+    a pass the database or the broker failed is logged, and the next one tries again."""
+    log.info("planner: a pass every %.0f s", interval)
+    while True:
+        try:
+            planner.run_pass()
+        except (DiaryflowError, OSError) as error:
+            log.error("planner: this pass failed, trying again in %.0f s: %s", interval, error)
+        except Exception as error:  # the broker client's own errors (kombu, redis)
+            if type(error).__module__.split(".")[0] not in ("kombu", "redis", "amqp"):
+                raise
+            log.error("planner: the broker is unreachable, trying again in %.0f s: %s",
+                      interval, error)
+        if wait(interval) == "stop":
+            log.info("planner: stopping on request")
+            return 0
