@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from diaryflow import __version__
+from diaryflow.cli.tenants import add_tenants_parser
 from diaryflow.errors import EXIT_CONFIG, DiaryflowError
 
 DESCRIPTION = """\
@@ -118,6 +119,7 @@ def _add_commands(
     p.add_argument("target", choices=["supervisor", "systemd", "cron"])
     p.add_argument("--web", action="store_true",
                    help="also a program/unit keeping `diaryflow web` running (not cron)")
+    add_tenants_parser(sub, common)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -141,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from diaryflow.web.server import cmd_web
 
         handler = cmd_web
+    elif args.command == "tenants":  # the cluster extra is imported by these commands only
+        from diaryflow.cli.tenants import cmd_tenants
+
+        handler = cmd_tenants
     elif args.command == "backfill":
         from diaryflow.cli.backfill import cmd_backfill
 
