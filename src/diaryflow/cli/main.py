@@ -115,6 +115,11 @@ def _add_commands(
                         "other than loopback needs [web] token.")
     p.add_argument("--host", help="address to listen on (default: [web] host, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (default: [web] port, 8765)")
+    p.add_argument("--cluster", action="store_true",
+                   help="also show the cluster's tenants (/tenants, read-only); the database "
+                   "comes from DIARYFLOW_DATABASE_URL or --cluster-config")
+    p.add_argument("--cluster-config", type=Path, metavar="PATH",
+                   help="with --cluster: the cluster's settings (default: ./cluster.toml)")
     p = add("deploy", parents=[common], help="print supervisor/systemd/cron configs")
     p.add_argument("target", choices=["supervisor", "systemd", "cron"])
     p.add_argument("--web", action="store_true",
