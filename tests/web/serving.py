@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -61,9 +62,10 @@ def serve_firing_soon(folder: Path, sandbox: FlowUsSandbox, seconds: float) -> I
 
 
 @contextlib.contextmanager
-def serving(config: Config, clock: Clock = utc_now) -> Iterator[str]:
-    """The dashboard for ``config`` on a free loopback port; yields its base URL."""
-    app = create_app(config, clock=clock)
+def serving(config: Config, clock: Clock = utc_now, **options: Any) -> Iterator[str]:
+    """The dashboard for ``config`` on a free loopback port (``options`` go to create_app);
+    yields its base URL."""
+    app = create_app(config, clock=clock, **options)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from diaryflow import __version__
+from diaryflow.cli.tenants import add_tenants_parser
 from diaryflow.errors import EXIT_CONFIG, DiaryflowError
 
 DESCRIPTION = """\
@@ -114,10 +115,16 @@ def _add_commands(
                         "other than loopback needs [web] token.")
     p.add_argument("--host", help="address to listen on (default: [web] host, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (default: [web] port, 8765)")
+    p.add_argument("--cluster", action="store_true",
+                   help="also show the cluster's tenants (/tenants, read-only); the database "
+                   "comes from DIARYFLOW_DATABASE_URL or --cluster-config")
+    p.add_argument("--cluster-config", type=Path, metavar="PATH",
+                   help="with --cluster: the cluster's settings (default: ./cluster.toml)")
     p = add("deploy", parents=[common], help="print supervisor/systemd/cron configs")
     p.add_argument("target", choices=["supervisor", "systemd", "cron"])
     p.add_argument("--web", action="store_true",
                    help="also a program/unit keeping `diaryflow web` running (not cron)")
+    add_tenants_parser(sub, common)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -141,6 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from diaryflow.web.server import cmd_web
 
         handler = cmd_web
+    elif args.command == "tenants":  # the cluster extra is imported by these commands only
+        from diaryflow.cli.tenants import cmd_tenants
+
+        handler = cmd_tenants
     elif args.command == "backfill":
         from diaryflow.cli.backfill import cmd_backfill
 

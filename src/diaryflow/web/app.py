@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
@@ -20,17 +21,22 @@ from diaryflow.web.context import WebContext
 from diaryflow.web.metrics import StateCollector
 from diaryflow.web.overview import overview
 from diaryflow.web.security import Guard, is_loopback
+from diaryflow.web.tenants import tenants_page
 from diaryflow.web.views import login_page
+
+if TYPE_CHECKING:
+    from diaryflow.cluster.settings import ClusterSettings
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def create_app(config: Config, *, clock: Clock = utc_now, config_path: Path | None = None
-               ) -> Starlette:
-    """The dashboard for ``config``; ``clock`` decides what is due and late."""
+def create_app(config: Config, *, clock: Clock = utc_now, config_path: Path | None = None,
+               cluster: ClusterSettings | None = None) -> Starlette:
+    """The dashboard for ``config``; ``clock`` decides what is due and late; with
+    ``cluster``, a read-only /tenants page shows the cluster's tenants too."""
     store = Store(config.state.path)
     web = WebContext(config, config_path or config.source or Path("config.toml").resolve(),
-                     store, clock)
+                     store, clock, cluster)
     token = config.web.token.get_secret_value() if config.web.token else None
     routes = [
         Route("/", pages.overview_page),
@@ -39,6 +45,7 @@ def create_app(config: Config, *, clock: Clock = utc_now, config_path: Path | No
         Route("/runs/{run_id}", pages.run_detail),
         Route("/report/{job}/{period}", pages.report),
         Route("/config", pages.config_page),
+        *([Route("/tenants", tenants_page)] if cluster is not None else []),
         Route("/healthz", api.healthz),
         Route("/metrics", api.metrics),
         Route("/api/jobs", api.api_jobs),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
@@ -13,6 +14,9 @@ from diaryflow.config.load import Config
 from diaryflow.state.runs import RunRow
 from diaryflow.state.store import Store
 from diaryflow.window import parse_timestamp
+
+if TYPE_CHECKING:
+    from diaryflow.cluster.settings import ClusterSettings
 
 
 @dataclass
@@ -23,6 +27,7 @@ class WebContext:
     config_path: Path
     store: Store
     clock: Clock
+    cluster: ClusterSettings | None = None  # set: the cluster's tenants are shown too
 
     def local(self, moment: datetime | str | None) -> str:
         """A moment as ``YYYY-MM-DD HH:MM TZ`` in ``scheduler.timezone``; ``-`` for none."""

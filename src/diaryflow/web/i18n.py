@@ -67,6 +67,15 @@ TEXT: dict[str, tuple[str, str]] = {
                   "CSRF check failed: reload the page and retry"),
     "not_found": ("未找到", "Not found"),
     "disabled": ("已停用", "disabled"),
+    "enabled": ("已启用", "enabled"),
+    "tenants": ("租户", "Tenants"),
+    "tenant": ("租户", "Tenant"),
+    "jobs": ("任务", "Jobs"),
+    "timezone": ("时区", "Timezone"),
+    "finished": ("结束", "Finished"),
+    "no_tenants": ("还没有租户：用 diaryflow tenants add 添加",
+                   "No tenants yet: add one with diaryflow tenants add"),
+    "cluster_unreachable": ("无法连接集群数据库", "The cluster's database cannot be reached"),
 }
 
 

@@ -42,7 +42,16 @@ def cmd_web(args: argparse.Namespace) -> int:
     for warning in config.warnings:
         print(f"diaryflow: warning: {warning}", file=sys.stderr)
     config = web_config(config, args.host, args.port)
-    app = create_app(config)
+    cluster = None
+    if getattr(args, "cluster", False):
+        import os
+
+        from diaryflow.cluster.database import open_cluster
+        from diaryflow.cluster.settings import load_cluster_settings
+
+        cluster = load_cluster_settings(os.environ, getattr(args, "cluster_config", None))
+        open_cluster(cluster).close()  # unreachable or too new: one line now, not per page
+    app = create_app(config, cluster=cluster)
     host, port = config.web.host, config.web.port
     shown = f"[{host}]" if ":" in host else host
     print(f"diaryflow web: http://{shown}:{port}/ (Ctrl-C stops)", file=sys.stderr, flush=True)

@@ -31,7 +31,8 @@ def render(request: Request, name: str, status: int = 200, **values: Any) -> HTM
     html = environment().get_template(name).render(
         t=translator(lang), lang=lang, csrf=getattr(request.state, "csrf", ""),
         csrf_field=CSRF_FIELD, local=web.local if web else str, duration=duration,
-        tz=web.config.scheduler.timezone if web else "", path=request.url.path, **values,
+        tz=web.config.scheduler.timezone if web else "", path=request.url.path,
+        cluster=web is not None and web.cluster is not None, **values,
     )
     return HTMLResponse(html, status_code=status)
 
