@@ -27,9 +27,7 @@ def copies() -> tuple[TenantCopy, TenantCopy]:
 
 
 @pytest.fixture
-def cluster(
-    ws: Workspace, copies: tuple[TenantCopy, TenantCopy]
-) -> Iterator[FlowUsSandbox]:
+def cluster(ws: Workspace, copies: tuple[TenantCopy, TenantCopy]) -> Iterator[FlowUsSandbox]:
     sandbox = FlowUsSandbox(ws, read_limit=3, write_limit=2, rate_window=30)
     sandbox.add_tenant(ONE, copies[0].workspace, "tenant-1")
     sandbox.add_tenant(TWO, copies[1].workspace, "tenant-2")
