@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from diaryflow.sandbox.openai.server import OpenAISandbox
     from diaryflow.sandbox.sample.load import sample_workspace
     from diaryflow.sandbox.sample.scaled import scaled_workspace
+    from diaryflow.sandbox.sample.tenants import tenant_workspace, tenant_workspaces
 
 __all__ = [
     "Fault",
@@ -22,6 +23,8 @@ __all__ = [
     "Workspace",
     "sample_workspace",
     "scaled_workspace",
+    "tenant_workspace",
+    "tenant_workspaces",
 ]
 # Imported on first use, so ``python -m diaryflow.sandbox.<module>`` runs without warnings.
 _HOMES = {
@@ -32,6 +35,8 @@ _HOMES = {
     "Workspace": "flowus.workspace",
     "sample_workspace": "sample.load",
     "scaled_workspace": "sample.scaled",
+    "tenant_workspace": "sample.tenants",
+    "tenant_workspaces": "sample.tenants",
 }
 
 

@@ -29,6 +29,7 @@ class RecordedRequest:
     status: int
     started: float
     kind: str
+    tenant: str | None = None  # the name of the tenant whose token it carried (None: no tenant)
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Answer:
     content_type: str = JSON_TYPE
     headers: dict[str, str] | None = None
     closes: bool = False  # close the connection without answering (status 0 in the records)
+    tenant: str | None = None  # the tenant the request's token belongs to
 
 
 class Handler(TrackingHandler):
@@ -71,7 +73,9 @@ class Handler(TrackingHandler):
         )
         kind = "read" if is_read(method, url.path) else "write"
         self.server.sandbox.record(
-            RecordedRequest(method, url.path, query, body, answer.status, started, kind)
+            RecordedRequest(
+                method, url.path, query, body, answer.status, started, kind, answer.tenant
+            )
         )
         if answer.closes:
             self.close_connection = True

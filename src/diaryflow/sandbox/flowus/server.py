@@ -18,11 +18,13 @@ from diaryflow.sandbox.flowus.handler import (
     json_answer,
 )
 from diaryflow.sandbox.flowus.limits import SlidingWindow
+from diaryflow.sandbox.flowus.tenancy import Tenant, Tenants, token_label
 from diaryflow.sandbox.flowus.workspace import Workspace
 from diaryflow.sandbox.serving import BackgroundServer, FaultQueue
 
 JSON = Any
-__all__ = ["FlowUsSandbox", "RecordedRequest", "main"]
+__all__ = ["FlowUsSandbox", "RecordedRequest", "Tenant", "main"]
+DEFAULT_TENANT = "default"
 
 
 class FlowUsSandbox(BackgroundServer[RecordedRequest]):
@@ -48,13 +50,38 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
         self.workspace = workspace
         self.token = token
         self.latency = latency
-        self.rate_window = rate_window
-        self.context = Context(workspace, validate, honour_created_hint)
-        self.rate_limited = 0
-        self._limits = {"read": SlidingWindow(read_limit, rate_window)}
-        self._limits["write"] = SlidingWindow(write_limit, rate_window)
+        self.read_limit, self.write_limit, self.rate_window = read_limit, write_limit, rate_window
+        self.validate, self.honour_created_hint = validate, honour_created_hint
+        self.rate_limited = 0  # every tenant's 429s; Tenant.rate_limited counts one token's
+        self.tenants = Tenants()
+        self.context = self.add_tenant(token, workspace, DEFAULT_TENANT).context
         self._faults: FaultQueue[Fault] = FaultQueue()
         self.mix: FaultMix | None = None
+
+    # ----- tenants
+    def add_tenant(self, token: str, workspace: Workspace, name: str | None = None) -> Tenant:
+        """Serve ``workspace`` to ``token`` alone, with its own read and write limits.
+
+        The limits are the server's (``read_limit``, ``write_limit``, ``rate_window``), counted
+        per token as FlowUs does. ``name`` (default :func:`token_label`) tags its requests.
+        """
+        context = Context(workspace, self.validate, self.honour_created_hint)
+        read = SlidingWindow(self.read_limit, self.rate_window)
+        write = SlidingWindow(self.write_limit, self.rate_window)
+        tenant = Tenant(name or token_label(token), workspace, context, read, write)
+        return self.tenants.add(token, tenant)
+
+    def tenant(self, name: str) -> Tenant:
+        """The tenant called ``name`` (the constructor's token is ``"default"``)."""
+        return self.tenants.named(name)
+
+    def requests_of(self, name: str) -> list[RecordedRequest]:
+        """The recorded requests that carried tenant ``name``'s token."""
+        return [r for r in self.requests if r.tenant == name]
+
+    def rate_limited_by_tenant(self) -> dict[str, int]:
+        """How many 429s each tenant got, by tenant name."""
+        return {tenant.name: tenant.rate_limited for tenant in self.tenants.all()}
 
     # ----- knobs
     def inject(self, fault: Fault) -> None:
@@ -81,13 +108,13 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
         write_limit: int | None = None,
         rate_window: float | None = None,
     ) -> None:
-        """Replace both rate limits (None = unlimited) and start fresh windows."""
+        """Replace both rate limits of every tenant (None = unlimited) and start fresh windows."""
         if rate_window is not None:
             self.rate_window = rate_window
-        self._limits = {
-            "read": SlidingWindow(read_limit, self.rate_window),
-            "write": SlidingWindow(write_limit, self.rate_window),
-        }
+        self.read_limit, self.write_limit = read_limit, write_limit
+        for tenant in self.tenants.all():
+            tenant.read = SlidingWindow(read_limit, self.rate_window)
+            tenant.write = SlidingWindow(write_limit, self.rate_window)
 
     # ----- answering
     def answer(
@@ -101,6 +128,21 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
         request_id: str,
     ) -> Answer:
         """Decide the answer to one request: latency, faults, auth, limits, endpoint."""
+        tenant = self.tenants.for_header(authorization)
+        answer = self._answer(method, path, query, body, body_error, tenant, request_id)
+        answer.tenant = tenant.name if tenant is not None else None
+        return answer
+
+    def _answer(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        body: JSON,
+        body_error: str | None,
+        tenant: Tenant | None,
+        request_id: str,
+    ) -> Answer:
         if self.latency > 0:
             time.sleep(self.latency)
         found = find_route(method, path)
@@ -112,7 +154,7 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
             status, content_type, raw = fault.answer(request_id)
             return Answer(status, raw, content_type, fault.headers(), closes=fault.closes)
         try:
-            result = self._checked(method, path, query, body, body_error, authorization)
+            result = self._checked(method, path, query, body, body_error, tenant)
         except ApiError as err:
             payload = error_body(err.status, err.code, err.message, request_id)
             return json_answer(err.status, payload, err.headers)
@@ -128,18 +170,18 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
         query: dict[str, str],
         body: JSON,
         body_error: str | None,
-        authorization: str | None,
+        tenant: Tenant | None,
     ) -> Result:
-        if authorization is None or not _token_ok(authorization, self.token):
+        if tenant is None:
             raise ApiError(401, "API token is invalid.", "unauthorized")
-        wait = self._limits["read" if is_read(method, path) else "write"].acquire()
+        wait = tenant.limit("read" if is_read(method, path) else "write")
         if wait is not None:
             with self._lock:
                 self.rate_limited += 1
             raise ApiError(429, "rate limited", "rate_limit", {"Retry-After": str(wait)})
         if body_error is not None:
             raise ApiError(400, body_error, "validation_error")
-        return dispatch(self.context, method, path, query, body)
+        return dispatch(tenant.context, method, path, query, body)
 
     def _wrap(self, result: Result, fault: Fault | None, request_id: str) -> Answer:
         if fault is not None and fault.kind == "empty_first_page" and result.status == 200:
@@ -163,11 +205,6 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
         return answer
 
 
-def _token_ok(header: str, token: str) -> bool:
-    scheme, _, value = header.partition(" ")
-    return scheme.lower() == "bearer" and value == token
-
-
 def main(argv: list[str] | None = None) -> None:
     """Serve the bundled sample workspace until interrupted."""
     from diaryflow.sandbox.sample.load import DIARY_DATABASE_ID, ROOT_PAGE_ID, sample_workspace
@@ -178,6 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--read-limit", type=int, default=None)
     parser.add_argument("--write-limit", type=int, default=None)
     parser.add_argument("--token", default="sandbox-token")
+    parser.add_argument("--tenants", type=int, default=0, help="also serve N tenant copies")
     args = parser.parse_args(argv)
     sandbox = FlowUsSandbox(
         sample_workspace(),
@@ -187,10 +225,16 @@ def main(argv: list[str] | None = None) -> None:
         write_limit=args.write_limit,
         port=args.port,
     )
-    sandbox.run_until_interrupted(
-        f"token    = {sandbox.token}",
-        f"diary database = {DIARY_DATABASE_ID}   root page = {ROOT_PAGE_ID}",
-    )
+    lines = [f"token    = {sandbox.token}"]
+    lines.append(f"diary database = {DIARY_DATABASE_ID}   root page = {ROOT_PAGE_ID}")
+    if args.tenants > 0:
+        from diaryflow.sandbox.sample.tenants import tenant_token, tenant_workspaces
+
+        for copy in tenant_workspaces(args.tenants):
+            sandbox.add_tenant(tenant_token(copy.number), copy.workspace, f"tenant-{copy.number}")
+        lines.append(f"tenants 1..{args.tenants}: token = {tenant_token(0)[:-1]}<n>")
+        lines.append("diary database and root page ids: tenant_workspace(n) of sample/tenants.py")
+    sandbox.run_until_interrupted(*lines)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ class LLMRequest:
     headers: dict[str, str]
     status: int
     started: float
+    key_index: int | None = None  # which of the sandbox's api_keys it carried (None: no valid key)
 
     @property
     def model(self) -> str | None:
@@ -48,6 +49,7 @@ class Reply:
     chunks: list[JSON] | None = None
     chunk_delay: float = 0.0
     drop_after: int | None = None
+    key_index: int | None = None
 
 
 class Handler(TrackingHandler):
@@ -73,7 +75,9 @@ class Handler(TrackingHandler):
         sandbox = self.server.sandbox
         reply = sandbox.decide(method, path, body, body_error, self.headers.get("Authorization"))
         headers = {k: v for k, v in self.headers.items() if k.lower() != "authorization"}
-        sandbox.record(LLMRequest(method, path, body, headers, reply.status, started))
+        sandbox.record(
+            LLMRequest(method, path, body, headers, reply.status, started, reply.key_index)
+        )
         try:
             if reply.delay > 0:
                 time.sleep(reply.delay)

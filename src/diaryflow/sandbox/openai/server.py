@@ -3,6 +3,9 @@
 ``POST /v1/chat/completions`` (streamed as SSE or not) and ``GET /v1/models``; SiliconFlow's
 error bodies, ``reasoning_content`` deltas, cumulative usage on every chunk, and injectable
 faults (:class:`LLMFault`): error statuses, rate limits, overload, slow, cut and dropped streams.
+For load tests: a fixed ``answer_delay`` before every chat answer, several API keys, and
+per-key ``rpm_limit``/``tpm_limit`` over a sliding minute (:mod:`.budget`), refused with
+SiliconFlow's 429.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from diaryflow.sandbox.openai.answer import (
     prompt_tokens,
     stream_chunks,
 )
+from diaryflow.sandbox.openai.budget import KeyBudget, request_tokens
 from diaryflow.sandbox.openai.faults import (
+    RATE_LIMIT_MESSAGE,
     REPLACING,
     LLMFault,
     error_json,
@@ -55,9 +60,18 @@ class OpenAISandbox(BackgroundServer[LLMRequest]):
         chunk_delay: float = 0.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        *,
+        api_keys: Sequence[str] = (),
+        answer_delay: float = 0.0,
+        rpm_limit: int | None = None,
+        tpm_limit: int | None = None,
     ) -> None:
         super().__init__(host, port)
         self.api_key = api_key
+        self.api_keys = tuple(dict.fromkeys((api_key, *api_keys)))  # each with its own budget
+        self.answer_delay = answer_delay
+        self.rate_limited = 0  # 429s answered by the rpm/tpm limits (not by injected faults)
+        self.set_limits(rpm_limit, tpm_limit)
         self.models = tuple(models)
         self.max_seq_len = max_seq_len
         self.responder = responder or default_responder
@@ -65,6 +79,17 @@ class OpenAISandbox(BackgroundServer[LLMRequest]):
         self.chunk_chars = chunk_chars
         self.chunk_delay = chunk_delay
         self._faults: FaultQueue[LLMFault] = FaultQueue()
+
+    def set_limits(self, rpm_limit: int | None = None, tpm_limit: int | None = None) -> None:
+        """Give every API key fresh RPM and TPM budgets (None: unlimited) over a sliding minute."""
+        self.rpm_limit, self.tpm_limit = rpm_limit, tpm_limit
+        self._budgets = {key: KeyBudget(rpm_limit, tpm_limit) for key in self.api_keys}
+        self._limited = {key: 0 for key in self.api_keys}
+
+    def rate_limited_for(self, api_key: str) -> int:
+        """How many 429s the rpm/tpm limits answered to ``api_key``."""
+        with self._lock:
+            return self._limited[api_key]
 
     def chat_requests(self) -> list[LLMRequest]:
         """The recorded chat completion requests only."""
@@ -85,9 +110,17 @@ class OpenAISandbox(BackgroundServer[LLMRequest]):
     def decide(
         self, method: str, path: str, body: JSON, body_error: str | None, authorization: str | None
     ) -> Reply:
-        """Decide the answer to one request: auth, route, faults, validation, the answer."""
-        if authorization is None or not _bearer_ok(authorization, self.api_key):
+        """Decide the answer to one request: auth, route, limits, faults, validation, the answer."""
+        key = _bearer_key(authorization)
+        if key not in self._budgets:
             return Reply(401, TEXT_TYPE, b"Invalid token")  # SiliconFlow sends a bare string
+        reply = self._decide(method, path, body, body_error, key)
+        reply.key_index = self.api_keys.index(key)
+        return reply
+
+    def _decide(
+        self, method: str, path: str, body: JSON, body_error: str | None, key: str
+    ) -> Reply:
         if path.rstrip("/") == "/v1/models" and method == "GET":
             data = [{"id": m, "object": "model", "created": 0, "owned_by": ""} for m in self.models]
             return _json(200, {"object": "list", "data": data})
@@ -95,6 +128,12 @@ class OpenAISandbox(BackgroundServer[LLMRequest]):
             return Reply(404, TEXT_TYPE, b"404 page not found")
         if method != "POST":
             return Reply(405, TEXT_TYPE, b"405 method not allowed")
+        hit = self._budgets[key].admit(request_tokens(body))
+        if hit is not None:
+            with self._lock:
+                self.rate_limited += 1
+                self._limited[key] += 1
+            return Reply(429, body=error_json(42900, RATE_LIMIT_MESSAGE.format(limit=hit)))
         if body_error is not None:
             return Reply(400, body=error_json(20015, body_error))
         model = body.get("model") if isinstance(body, dict) else None
@@ -102,7 +141,9 @@ class OpenAISandbox(BackgroundServer[LLMRequest]):
         if fault is not None and fault.kind in REPLACING:
             status, content_type, raw = fault.answer()
             return Reply(status, content_type, raw, fault.headers(), fault.delay)
-        return self._chat(body, fault)
+        reply = self._chat(body, fault)
+        reply.delay += self.answer_delay
+        return reply
 
     def _chat(self, body: JSON, fault: LLMFault | None) -> Reply:
         problem = invalid_request(body)
@@ -132,9 +173,9 @@ class OpenAISandbox(BackgroundServer[LLMRequest]):
         )
 
 
-def _bearer_ok(header: str, key: str) -> bool:
-    scheme, _, value = header.partition(" ")
-    return scheme.lower() == "bearer" and value.strip() == key
+def _bearer_key(header: str | None) -> str | None:
+    scheme, _, value = (header or "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
 
 
 def _json(status: int, payload: JSON) -> Reply:
@@ -149,6 +190,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reasoning", default="", help="reasoning text streamed before answers")
     parser.add_argument("--chunk-delay", type=float, default=0.0)
     parser.add_argument("--max-seq-len", type=int, default=65_536)
+    parser.add_argument("--answer-delay", type=float, default=0.0)
+    parser.add_argument("--rpm-limit", type=int, default=None)
+    parser.add_argument("--tpm-limit", type=int, default=None)
     args = parser.parse_args(argv)
     sandbox = OpenAISandbox(
         api_key=args.api_key,
@@ -156,6 +200,9 @@ def main(argv: list[str] | None = None) -> None:
         reasoning=args.reasoning,
         chunk_delay=args.chunk_delay,
         port=args.port,
+        answer_delay=args.answer_delay,
+        rpm_limit=args.rpm_limit,
+        tpm_limit=args.tpm_limit,
     )
     sandbox.run_until_interrupted(
         f"api_key  = {sandbox.api_key}", f"models   = {', '.join(sandbox.models)}"
