@@ -95,12 +95,13 @@ def systemd_analyze() -> str:
     pytest.skip("systemd-analyze is not installed here (apt-get install systemd)")
 
 
-def verify_units(units: dict[str, str], folder: Path) -> None:
-    """Write the units into ``folder`` and have ``systemd-analyze verify`` accept them all."""
+def verify_units(units: dict[str, str], folder: Path, instances: tuple[str, ...] = ()) -> None:
+    """Write the units into ``folder`` and have ``systemd-analyze verify`` accept them all, and
+    the ``instances`` of the templates among them (``name@1.service``)."""
     analyze = systemd_analyze()
     for name, text in units.items():
         (folder / name).write_text(text, encoding="utf-8")
-    result = subprocess.run([analyze, "verify", *units], cwd=folder,
+    result = subprocess.run([analyze, "verify", *units, *instances], cwd=folder,
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     assert not [line for line in result.stderr.splitlines() if "diaryflow" in line], result.stderr

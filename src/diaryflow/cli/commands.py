@@ -243,10 +243,33 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from diaryflow.schedule.deploy import deployment_text
     from diaryflow.schedule.deploy.install import Install
 
+    if args.target == "compose" or getattr(args, "cluster", False):
+        return _deploy_cluster(args)
+    for flag in ("workers", "concurrency", "cluster_config"):
+        if getattr(args, flag, None) is not None:
+            raise ConfigError(f"--{flag.replace('_', '-')}", None,
+                              "only with systemd --cluster or compose")
     if getattr(args, "web", False) and args.target == "cron":
         raise ConfigError("--web", None, "supervisor or systemd only: cron cannot keep the "
                           "dashboard running")
     config = command_config(args)
     print(deployment_text(args.target, Install.detect(config), config,
                           web=getattr(args, "web", False)), end="")
+    return EXIT_OK
+
+
+def _deploy_cluster(args: argparse.Namespace) -> int:
+    """Print the cluster's systemd units or compose files (no config.toml is read)."""
+    from diaryflow.schedule.deploy.cluster_install import ClusterInstall
+    from diaryflow.schedule.deploy.cluster_text import cluster_deployment_text
+
+    if args.target not in ("systemd", "compose"):
+        raise ConfigError("--cluster", None, "systemd only (or the compose target)")
+    if args.web:
+        raise ConfigError("--web", None, "not in cluster mode: it has no dashboard unit")
+    if args.target == "compose" and args.cluster_config is not None:
+        raise ConfigError("--cluster-config", None, "systemd --cluster only: in compose, "
+                          "mount it as the comment in docker-compose.yml shows")
+    install = ClusterInstall.detect(args.cluster_config, args.workers, args.concurrency)
+    print(cluster_deployment_text(args.target, install), end="")
     return EXIT_OK

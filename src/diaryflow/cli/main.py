@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from diaryflow import __version__
+from diaryflow.cli.cluster import add_cluster_parser
 from diaryflow.cli.tenants import add_tenants_parser
 from diaryflow.errors import EXIT_CONFIG, DiaryflowError
 
@@ -120,11 +121,45 @@ def _add_commands(
                    "comes from DIARYFLOW_DATABASE_URL or --cluster-config")
     p.add_argument("--cluster-config", type=Path, metavar="PATH",
                    help="with --cluster: the cluster's settings (default: ./cluster.toml)")
-    p = add("deploy", parents=[common], help="print supervisor/systemd/cron configs")
-    p.add_argument("target", choices=["supervisor", "systemd", "cron"])
+    p = add("deploy", parents=[common], help="print supervisor/systemd/cron configs, or a "
+            "cluster's (systemd --cluster, compose)")
+    p.add_argument("target", choices=["supervisor", "systemd", "cron", "compose"],
+                   help="compose: a cluster's docker-compose.yml, Dockerfile and env files")
     p.add_argument("--web", action="store_true",
                    help="also a program/unit keeping `diaryflow web` running (not cron)")
+    _add_cluster_deploy(p)
     add_tenants_parser(sub, common)
+    add_cluster_parser(sub, common)
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of at least 1")
+    return number
+
+
+def _add_cluster_deploy(p: argparse.ArgumentParser) -> None:
+    """The options of ``deploy systemd --cluster`` and ``deploy compose``."""
+    group = p.add_argument_group(
+        "cluster mode", "systemd --cluster and compose print the cluster's planner and workers "
+        "(diaryflow cluster plan / worker), started after `cluster migrate`; connections and "
+        "secrets go in an environment file, never in what is printed")
+    group.add_argument("--cluster", action="store_true",
+                       help="with systemd: diaryflow-migrate, diaryflow-planner and the "
+                       "diaryflow-worker@.service template instead of serve")
+    group.add_argument("--workers", type=_positive, metavar="N",
+                       help="worker processes: instances diaryflow-worker@1..N, or compose "
+                       "replicas (default 2)")
+    group.add_argument("--concurrency", type=_positive, metavar="N",
+                       help="attempts each worker runs at once (`cluster worker "
+                       "--concurrency`; default 4)")
+    group.add_argument("--cluster-config", type=Path, metavar="PATH",
+                       help="with systemd --cluster: the cluster.toml the units pass on "
+                       "(default ./cluster.toml if it exists, else the environment file alone)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -152,6 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from diaryflow.cli.tenants import cmd_tenants
 
         handler = cmd_tenants
+    elif args.command == "cluster":
+        from diaryflow.cli.cluster import cmd_cluster
+
+        handler = cmd_cluster
     elif args.command == "backfill":
         from diaryflow.cli.backfill import cmd_backfill
 

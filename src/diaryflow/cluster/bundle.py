@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from diaryflow.cluster.keys import budget_key
 from diaryflow.config.load import Config, config_from_mapping, load_config
 from diaryflow.config.schema import JOB_SECRET_KEYS, SECRET_KEYS
 from diaryflow.errors import ConfigError
@@ -33,6 +34,8 @@ class Bundle:
 
     data: dict[str, Any]
     prompts: dict[str, str] = field(default_factory=dict)
+    # The secret-free name of its FlowUs token's shared budget (``keys.budget_key``).
+    flowus_budget: str = ""
 
 
 def read_bundle(config_path: Path) -> Bundle:
@@ -51,7 +54,8 @@ def read_bundle(config_path: Path) -> Bundle:
         if job.prompt_file is not None:
             key = f"jobs[{number}].prompt_file"
             prompts[key] = _read_prompt(job.prompt_file, key)
-    return Bundle(data=data, prompts=prompts)
+    budget = budget_key("flowus", config.flowus.token.get_secret_value())
+    return Bundle(data=data, prompts=prompts, flowus_budget=budget)
 
 
 def bundle_json(bundle: Bundle) -> str:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any
 
 from diaryflow.cluster.runs import PlannedRun
 from diaryflow.config.job_schedule import job_scheduler
-from diaryflow.config.load import Config, config_from_mapping, report_jobs
+from diaryflow.config.load import Config, report_jobs
 from diaryflow.schedule.daemon import catch_up_schedule, due_period
 from diaryflow.schedule.fire_times import next_fire, period_of, previous_fire
 
@@ -22,13 +19,6 @@ class Due:
 
     run: PlannedRun | None
     next_fire: datetime
-
-
-def schedule_config(schedule_json: str) -> Config:
-    """The configuration the planner sees of a tenant: its ``[scheduler]`` and ``[[jobs]]``
-    (secret-free, as ``tenants.schedule_json`` keeps them)."""
-    data: dict[str, Any] = json.loads(schedule_json)
-    return config_from_mapping(data, Path("."), env={})
 
 
 def due_runs(tenant_id: int, config: Config, now: datetime,

@@ -7,13 +7,15 @@ lets exactly one of them add a run, and only the one that added it sends its mes
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from diaryflow.clock import Clock, utc_now
-from diaryflow.cluster.plan import due_runs, schedule_config
+from diaryflow.cluster.bundle import schedule_config
+from diaryflow.cluster.plan import due_runs
 from diaryflow.cluster.runs import (
     PlannedRun,
     insert_run,
@@ -131,7 +133,7 @@ class Planner:
         if kept is not None and kept[0] == version:
             return kept[1]
         try:
-            config = schedule_config(schedule_json)
+            config = schedule_config(json.loads(schedule_json))
         except DiaryflowError as error:
             log.error("tenant %d: its schedule is refused: %s", tenant_id, error)
             return None

@@ -83,9 +83,11 @@ def add_tenant(cluster: Store, settings: ClusterSettings, cipher: TokenCipher, n
     check_name(name)
     sealed = cipher.encrypt(bundle_json(bundle))
     schedule = json.dumps(schedule_of(bundle), ensure_ascii=False, sort_keys=True)
+    # The secret-free name of its FlowUs budget, so that `cluster status` can show its use.
+    budget = bundle.flowus_budget or None
     rows = cluster.query(
-        "INSERT INTO tenants (name, sealed, schedule_json) VALUES (?, ?, ?) "
-        "ON CONFLICT (name) DO NOTHING RETURNING id", (name, sealed, schedule))
+        "INSERT INTO tenants (name, sealed, schedule_json, budget_key) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (name) DO NOTHING RETURNING id", (name, sealed, schedule, budget))
     if not rows:
         raise ConfigError("tenant name", name, "taken by another tenant: choose another name, "
                           "or remove that tenant first")

@@ -18,6 +18,21 @@ from diaryflow.schedule.child import GRACE_SECONDS
 STOP_WAIT_SECONDS = GRACE_SECONDS + 20
 
 
+def check_paths(owner: str, **paths: Path) -> None:
+    """Each path absolute (ValueError) and without control characters (ConfigError)."""
+    for key, path in paths.items():
+        if not path.is_absolute():
+            raise ValueError(f"{owner}.{key} must be absolute, got {path}")
+        if any(ord(c) < 32 or c == "\x7f" for c in str(path)):
+            raise ConfigError(key, str(path), "a path without control characters or newlines")
+
+
+def check_name(owner: str, name: str) -> None:
+    """``name`` fit to start a unit's or a program's name (ValueError otherwise)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.@-]+", name):
+        raise ValueError(f"{owner}.name must be a plain unit name, got {name!r}")
+
+
 @dataclass(frozen=True)
 class Install:
     """Everything the configs name: interpreter, config file, user, log folder."""
@@ -31,14 +46,9 @@ class Install:
     host_time: datetime | None = None  # aware local time of the host, for the cron conversion
 
     def __post_init__(self) -> None:
-        for key, path in (("python", self.python), ("config", self.config),
-                          ("workdir", self.workdir), ("log_dir", self.log_dir)):
-            if not path.is_absolute():
-                raise ValueError(f"Install.{key} must be absolute, got {path}")
-            if any(ord(c) < 32 or c == "\x7f" for c in str(path)):
-                raise ConfigError(key, str(path), "a path without control characters or newlines")
-        if not re.fullmatch(r"[A-Za-z0-9_.@-]+", self.name):
-            raise ValueError(f"Install.name must be a plain unit name, got {self.name!r}")
+        check_paths("Install", python=self.python, config=self.config, workdir=self.workdir,
+                    log_dir=self.log_dir)
+        check_name("Install", self.name)
 
     @classmethod
     def detect(cls, config: Config) -> Install:
