@@ -179,3 +179,4 @@ def _log_to_stderr() -> None:
     base = logging.getLogger("diaryflow")
     base.addHandler(handler)
     base.setLevel(logging.INFO)
+    base.propagate = False

@@ -85,6 +85,9 @@ def _log_to_stderr(redact: RedactSecrets) -> None:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     logging.getLogger("diaryflow").propagate = True
+    # A line per HTTP request would drown the attempts' own lines (diaryflow logs each call).
+    for name in ("httpx", "httpx2", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def run_worker(settings: ClusterSettings, env: Mapping[str, str], concurrency: int,
