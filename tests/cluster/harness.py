@@ -124,4 +124,4 @@ def _toml(value: Any) -> str:
     return f'"{value}"'
 
 
-__all__ = ["MODEL_KEY", "TestCluster", "WEBHOOK", "tenant_name"]
+__all__ = ["MODEL_KEY", "WEBHOOK", "TestCluster", "tenant_name"]
