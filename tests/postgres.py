@@ -59,6 +59,7 @@ class PostgresServer:
         self.port = port
         self.owner = owner
         self.data = folder / "data"
+        self.binaries = Path()  # set by start
         self._numbers = itertools.count(1)
 
     def url(self, database: str = "postgres") -> str:
@@ -77,6 +78,12 @@ class PostgresServer:
         free port when one was taken meanwhile."""
         self._run(str(binaries / "initdb"), "-D", str(self.data), "-U", "postgres",
                   "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync")
+        self.binaries = binaries
+        self.launch(binaries)
+
+    def launch(self, binaries: Path, *, same_port: bool = False) -> None:
+        """Start the initialised server (on another free port if its own was taken, unless
+        ``same_port``)."""
         for attempt in range(3):
             settings = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
                         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
@@ -87,9 +94,17 @@ class PostgresServer:
                           "-o", settings, "start")
                 return
             except RuntimeError:
-                if attempt == 2:
+                if attempt == 2 or same_port:
                     raise
                 self.port = free_port()
+
+    def pause(self) -> None:
+        """Stop the server (its connections drop; the data stays) until :meth:`resume`."""
+        self._run(str(self.binaries / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop")
+
+    def resume(self) -> None:
+        """Start the paused server again on its port."""
+        self.launch(self.binaries, same_port=True)
 
     def stop(self, binaries: Path) -> None:
         """Stop at once (the data is thrown away)."""

@@ -38,6 +38,6 @@ def cluster_world(tmp_path: Path, postgres: PostgresServer,
     with FlowUsSandbox(sample_workspace(), token="sandbox-default-token", read_limit=1000,
                        write_limit=100, rate_window=60.0) as flowus, \
             OpenAISandbox(api_key=MODEL_KEY, responder=echo_titles, rpm_limit=1000) as model:
-        world = TestCluster(tmp_path, settings, flowus, model)
+        world = TestCluster(tmp_path, settings, flowus, model, postgres=postgres)
         world.write_cluster_toml()
         yield world

@@ -17,6 +17,7 @@ from diaryflow.cluster.tenants import add_tenant
 from diaryflow.sandbox import FlowUsSandbox
 from diaryflow.sandbox.openai.server import OpenAISandbox
 from diaryflow.sandbox.sample.tenants import TenantCopy, tenant_token, tenant_workspaces
+from tests.postgres import PostgresServer
 
 MODEL = "deepseek-ai/DeepSeek-V3"
 MODEL_KEY = "sk-cluster-model-key-0123456789abcdefghij"
@@ -36,6 +37,7 @@ class TestCluster:
     secret_key: str = field(default_factory=new_key)
     # Each tenant's child pages before the cluster ran: what it makes is everything else.
     before: dict[int, set[str]] = field(default_factory=dict)
+    postgres: PostgresServer | None = None  # the server, for the tests that stop it
 
     @property
     def env(self) -> dict[str, str]:

@@ -71,11 +71,8 @@ class Planner:
         """Plan what is due now, then sweep and resend; returns the counts."""
         started = self.clock()
         since = self._planned_through()
-        planned = self._plan(started, since)
-        swept = sweep_abandoned(self.cluster, started)
-        for run_id, state in swept:
-            if state == "queued":
-                self._send(run_id, started)
+        # First, before this pass sends anything: a broker that restarted empty has lost
+        # the message of every queued run.
         lost = self.broker_lost()
         if lost:
             log.warning("the broker lost its messages (restarted empty): sending every queued "
@@ -83,6 +80,11 @@ class Planner:
         stale = stale_queued(self.cluster, started, None if lost else self.requeue_after)
         for run_id, _ in stale:
             self._send(run_id, started)
+        planned = self._plan(started, since)
+        swept = sweep_abandoned(self.cluster, started)
+        for run_id, state in swept:
+            if state == "queued":
+                self._send(run_id, started)
         self.cluster.set_meta(PLANNED_THROUGH, started.isoformat())
         result = PassResult(planned, sum(state == "queued" for _, state in swept),
                             sum(state == "failed" for _, state in swept), len(stale),

@@ -71,6 +71,10 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
         tenant = Tenant(name or token_label(token), workspace, context, read, write)
         return self.tenants.add(token, tenant)
 
+    def revoke(self, token: str) -> None:
+        """Revoke a token: every request with it is refused (401) from now on."""
+        self.tenants.revoke(token)
+
     def tenant(self, name: str) -> Tenant:
         """The tenant called ``name`` (the constructor's token is ``"default"``)."""
         return self.tenants.named(name)

@@ -57,6 +57,11 @@ class Tenants:
             self._by_name[tenant.name] = tenant
             return tenant
 
+    def revoke(self, token: str) -> None:
+        """Make ``token`` invalid (401 from now on); its tenant's workspace stays readable."""
+        with self._lock:
+            self._by_token.pop(token, None)
+
     def for_header(self, authorization: str | None) -> Tenant | None:
         """The tenant whose token an ``Authorization: Bearer …`` header carries, if any."""
         if authorization is None:
