@@ -53,9 +53,14 @@ class ClusterProcess:
 
 def start_worker(name: str, env: Mapping[str, str], folder: Path,
                  concurrency: int = 2) -> ClusterProcess:
-    """A ``cluster worker`` process."""
-    return ClusterProcess(name, ["worker", "--concurrency", str(concurrency), "--name",
-                                 f"{name}@test"], env, folder)
+    """A ``cluster worker`` process, once it is ready to take messages."""
+    worker = ClusterProcess(name, ["worker", "--concurrency", str(concurrency), "--name",
+                                   f"{name}@test"], env, folder)
+    wait_for(lambda: " ready." in worker.output or worker.process.poll() is not None, 60,
+             f"{name} to be ready")
+    if worker.process.poll() is not None:
+        raise AssertionError(f"{name} exited at start:\n{worker.output[-3000:]}")
+    return worker
 
 
 def start_planner(name: str, env: Mapping[str, str], folder: Path,

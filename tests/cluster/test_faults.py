@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from diaryflow.cluster.database import open_cluster
+from diaryflow.cluster.database import open_cluster, open_tenant
 from diaryflow.sandbox.flowus.faults import Fault
 from diaryflow.sandbox.sample.tenants import tenant_marker, tenant_token
 from tests.cluster.harness import MODEL_KEY, WEBHOOK, TestCluster, tenant_name
@@ -43,6 +43,12 @@ def processes() -> Iterator[list[ClusterProcess]]:
     for process in started:
         if process.process.poll() is None:
             process.kill()
+
+
+def published(world: TestCluster) -> list[int]:
+    """The ``complete`` flag of the first tenant's report page, as its state records it."""
+    with open_tenant(world.settings, 1) as store:
+        return [int(row[0]) for row in store.query("SELECT complete FROM report_pages")]
 
 
 def one_page_each(world: TestCluster) -> None:
@@ -108,12 +114,12 @@ def test_a_worker_killed_mid_publish_leaves_one_complete_page(
     first = start_worker("worker-1", world.env, world.folder, concurrency=1)
     processes += [first, start_planner("planner", world.env, world.folder)]
 
-    def mid_publish() -> bool:
-        return any(r.method == "PATCH" for r in world.flowus.requests_of(tenant_name(copy)))
-
-    wait_for(mid_publish, 90, "the first blocks to be written")
+    # The page is made first; then the first blocks are written and their answer hangs.
+    wait_for(lambda: len(world.report_pages(copy)) == 1, 90, "the report page to be made")
+    time.sleep(0.5)
     first.kill()  # SIGKILL to the worker and its pool: the machine is gone
-    assert len(world.report_pages(copy)) == 1  # the page exists, incomplete
+    assert runs(world)[tenant_name(copy)][0] == "running"
+    assert published(world) == [0]  # the page exists, its blocks not all written
     started = time.monotonic()
     processes.append(start_worker("worker-2", world.env, world.folder, concurrency=1))
     wait_for(lambda: finished(world, 1), 150, "the run to finish on the other worker")
@@ -121,8 +127,8 @@ def test_a_worker_killed_mid_publish_leaves_one_complete_page(
     assert time.monotonic() - started < 20 + 60
     assert runs(world)[tenant_name(copy)][0] == "done"
     one_page_each(world)
-    text = world.page_text(copy, world.report_pages(copy)[0]["id"])
-    assert "## 本期日记索引" in text or "本期日记索引" in text  # the report's last section
+    assert published(world) == [1]
+    assert "resuming at publish" in processes[-1].output  # from the checkpoint, not anew
     assert [p.stop() for p in processes[1:]] == [0, 0]
 
 
@@ -166,3 +172,29 @@ def test_postgresql_briefly_down_loses_nothing_and_duplicates_nothing(
     assert [p.stop() for p in processes] == [0, 0, 0]
     logs = "".join(p.output for p in processes)
     assert "unreachable" in logs
+
+
+def test_an_attempt_past_its_timeout_is_stopped_retried_then_failed(
+        cluster_world: TestCluster, processes: list[ClusterProcess]) -> None:
+    world = cluster_world
+    [copy] = world.add_tenants(1, timeout=4, max_retries=1, retry_interval=1)
+    world.model.answer_delay = 30.0  # far longer than the job's timeout
+    processes += [start_planner("planner", world.env, world.folder),
+                  start_worker("worker", world.env, world.folder, concurrency=1)]
+    started = time.monotonic()
+    wait_for(lambda: finished(world, 1), 90, "the run to fail")
+    elapsed = time.monotonic() - started
+    state, attempts, error = runs(world)[tenant_name(copy)]
+    assert (state, attempts) == ("failed", 2)
+    assert error == "timed out after 4 s (scheduler.timeout)"
+    assert elapsed < 2 * (4 + 5) + 15  # two attempts each cut at its limit, not 30 s each
+    assert [p.stop() for p in processes] == [0, 0]
+    status = ClusterProcess("status", ["status", "--json"], world.env, world.folder)
+    assert status.process.wait(60) == 0, status.output
+    shown = json.loads(status.output)
+    assert shown["runs"]["failed"] == 1 and shown["tenants"]["enabled"] == 1
+    assert shown["failed"][0]["tenant"] == tenant_name(copy)
+    assert shown["queue_depth"] == 0
+    assert [b["name"] for b in shown["budgets"]][:2] == [
+        f"{tenant_name(copy)} FlowUs reads", f"{tenant_name(copy)} FlowUs writes"]
+    assert shown["budgets"][0]["used"] > 0
