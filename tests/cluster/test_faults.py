@@ -8,6 +8,7 @@ import base64
 import json
 import time
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
 import redis
@@ -86,7 +87,7 @@ def test_broker_messages_carry_run_ids_only(cluster_world: TestCluster,
     planned = ClusterProcess("plan-once", ["plan", "--once"], world.env, world.folder)
     assert planned.process.wait(60) == 0, planned.output
     client = redis.Redis.from_url(redis_server.url)
-    raw = client.lrange("diaryflow", 0, -1)
+    raw = cast(list[bytes], client.lrange("diaryflow", 0, -1))
     assert len(raw) == 5
     ids = set()
     for message in raw:
@@ -177,7 +178,7 @@ def test_postgresql_briefly_down_loses_nothing_and_duplicates_nothing(
 def test_an_attempt_past_its_timeout_is_stopped_retried_then_failed(
         cluster_world: TestCluster, processes: list[ClusterProcess]) -> None:
     world = cluster_world
-    [copy] = world.add_tenants(1, timeout=4, max_retries=1, retry_interval=1)
+    [copy] = world.add_tenants(1, timeout=6, max_retries=1, retry_interval=1)
     world.model.answer_delay = 30.0  # far longer than the job's timeout
     processes += [start_planner("planner", world.env, world.folder),
                   start_worker("worker", world.env, world.folder, concurrency=1)]
@@ -186,8 +187,8 @@ def test_an_attempt_past_its_timeout_is_stopped_retried_then_failed(
     elapsed = time.monotonic() - started
     state, attempts, error = runs(world)[tenant_name(copy)]
     assert (state, attempts) == ("failed", 2)
-    assert error == "timed out after 4 s (scheduler.timeout)"
-    assert elapsed < 2 * (4 + 5) + 15  # two attempts each cut at its limit, not 30 s each
+    assert error == "timed out after 6 s (scheduler.timeout)"
+    assert elapsed < 2 * (6 + 5) + 15  # two attempts each cut at its limit, not 30 s each
     assert [p.stop() for p in processes] == [0, 0]
     status = ClusterProcess("status", ["status", "--json"], world.env, world.folder)
     assert status.process.wait(60) == 0, status.output

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from celery.exceptions import SoftTimeLimitExceeded
 from pydantic import SecretStr
 
 from diaryflow.clock import Clock, utc_now
@@ -43,6 +42,13 @@ from diaryflow.schedule.notify import Failure, notify_failure
 from diaryflow.state.store import Store
 
 log = logging.getLogger("diaryflow.cluster.attempt")
+
+
+class AttemptTimedOut(BaseException):
+    """The attempt reached its job's timeout (the worker's soft time limit).
+
+    A BaseException, so that no library's ``except Exception`` (the model SDK turns any
+    exception into a connection error, and retries) can take it for a failure to retry."""
 
 
 @dataclass
@@ -144,7 +150,7 @@ def _attempt(ctx: WorkerContext, cluster: Store, held: ClaimedRun, claim: str) -
         return "done"
     except DatabaseUnreachable:
         raise
-    except Exception as error:  # every failure is recorded: the run must not stay "running"
+    except (Exception, AttemptTimedOut) as error:  # recorded: the run must not stay "running"
         return _failed(ctx, cluster, held, claim, config, error)
 
 
@@ -166,14 +172,15 @@ def _run(ctx: WorkerContext, config: Config, held: ClaimedRun) -> RunResult:
 
 
 def _failed(ctx: WorkerContext, cluster: Store, held: ClaimedRun, claim: str,
-            config: Config | None, error: Exception) -> str:
-    if isinstance(error, SoftTimeLimitExceeded) and config is not None:
+            config: Config | None, error: Exception | AttemptTimedOut) -> str:
+    if isinstance(error, AttemptTimedOut) and config is not None:
         setting = setting_of(config, held.job, "timeout")
         message = f"timed out after {held.timeout:g} s ({setting})"
     else:
         message = str(error) or type(error).__name__
     retry_at = None
-    if held.attempt < held.max_attempts and not is_permanent(error) and config is not None:
+    permanent = isinstance(error, Exception) and is_permanent(error)
+    if held.attempt < held.max_attempts and not permanent and config is not None:
         sched = job_scheduler(config.scheduler, find_job(config, held.job if config.jobs
                                                          else None))
         wait = retry_wait(sched.retry_interval, sched.retry_backoff, held.attempt)

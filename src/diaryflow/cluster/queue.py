@@ -19,7 +19,7 @@ QUEUE = "diaryflow"
 # any job's timeout, so a slow attempt is never run twice; a worker that died is noticed
 # sooner by the planner's sweep of runs past their deadline.
 VISIBILITY_TIMEOUT = 6 * 3600
-# Seconds at most before the hard limit at which the attempt is asked to stop
+# Seconds at most (2 at least) before the hard limit at which the attempt is asked to stop
 # (SoftTimeLimitExceeded), so that it records its own timeout; at the hard limit (the job's
 # timeout) its process is killed.
 SOFT_MARGIN = 5
@@ -54,7 +54,8 @@ def time_limits(timeout: float) -> tuple[int, int]:
     """(soft, hard) limits in whole seconds for an attempt of a job whose timeout is
     ``timeout`` seconds: the hard one is the timeout, the soft one a little before."""
     hard = max(1, math.ceil(timeout))
-    return max(1, hard - min(SOFT_MARGIN, max(1, hard // 10))), hard
+    # At least 2 s apart: the pool checks its limits about once a second.
+    return max(1, hard - max(2, min(SOFT_MARGIN, hard // 10))), hard
 
 
 def send_run(app: Celery, run_id: int, timeout: float, now: datetime,

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Mapping
 from datetime import datetime
+from types import FrameType
 
 from celery import Celery, Task
 
 from diaryflow.clock import utc_now
-from diaryflow.cluster.attempt import WorkerContext, execute
+from diaryflow.cluster.attempt import AttemptTimedOut, WorkerContext, execute
 from diaryflow.cluster.budget import BudgetStore, SharedLimits
 from diaryflow.cluster.queue import QUEUE, RUN_TASK, make_app, send_run
 from diaryflow.cluster.secrets import cipher_from_env
@@ -64,6 +66,8 @@ def build_app(settings: ClusterSettings, env: Mapping[str, str],
     @app.task(name=RUN_TASK, bind=True, acks_late=True, reject_on_worker_lost=True,
               max_retries=None)  # type: ignore[untyped-decorator, unused-ignore]
     def run(task: Task[..., str], run_id: int) -> str:
+        # The pool's soft time limit arrives as SIGUSR1; raise what no library catches.
+        signal.signal(signal.SIGUSR1, _timed_out)
         try:
             return execute(process.get(), int(run_id), str(task.request.id))
         except DatabaseUnreachable as error:
@@ -72,6 +76,10 @@ def build_app(settings: ClusterSettings, env: Mapping[str, str],
             raise task.retry(exc=error, countdown=DATABASE_RETRY) from None
 
     return app
+
+
+def _timed_out(signum: int, frame: FrameType | None) -> None:
+    raise AttemptTimedOut
 
 
 def _log_to_stderr(redact: RedactSecrets) -> None:
