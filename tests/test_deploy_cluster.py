@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from diaryflow.cli.main import main
+from diaryflow.cli.main import build_parser, main
 from diaryflow.cluster.settings import cluster_settings_from_mapping
 from diaryflow.errors import ConfigError
 from diaryflow.schedule.deploy.cluster_install import ClusterInstall
@@ -279,3 +280,19 @@ def test_cluster_install_checks_its_values(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cluster_config"):
         ClusterInstall(python=PYTHON, workdir=tmp_path, user="me",
                        cluster_config=tmp_path / "a\nb.toml")
+
+
+def test_every_printed_command_parses_as_a_cluster_command(tmp_path: Path) -> None:
+    install = make_cluster(tmp_path / "site")
+    commands = [shlex.split(value)[3:] for unit in units_of(install).values()
+                for value in settings(unit).get("ExecStart", [])]
+    commands += [service["command"] for name, service in compose(install)["services"].items()
+                 if name in ("migrate", "planner", "worker")]
+    assert len(commands) == 6
+    parser = build_parser()
+    actions = set()
+    for argv in commands:
+        args = parser.parse_args(argv)
+        assert args.command == "cluster"
+        actions.add(args.action)
+    assert actions == {"migrate", "plan", "worker"}
