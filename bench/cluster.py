@@ -1,0 +1,117 @@
+"""Cluster throughput: reports per minute with 1, 2 and 4 workers, against the bound the
+shared model-key limit sets.
+
+Every round starts afresh: a new PostgreSQL database and Redis, N tenants (each its own token
+and workspace copy in one FlowUs sandbox answering every request after 100 ms, with FlowUs'
+per-token limits of 1,000 reads and 100 writes a minute), a model sandbox answering every call
+in a fixed 2 s, one planner, and W worker processes (`diaryflow cluster worker`). The round
+ends when every tenant's run is done; it prints the reports per minute, the scaling ratio to
+one worker, the ratio to the model-key bound (`[limits] model_requests_per_minute`: one call
+per report), and the 429s met (FlowUs and model), which must be 0.
+
+    python bench/cluster.py [--tenants 500] [--workers 1 2 4] [--concurrency 8]
+                            [--model-rpm 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' service helpers
+
+from tests.cluster.harness import MODEL_KEY, TestCluster
+from tests.cluster.processes import start_planner, start_worker
+from tests.cluster.redis_server import RedisServer, redis_server_binary
+from tests.helpers import echo_titles
+from tests.postgres import postgres_server
+
+from diaryflow.cluster.database import open_cluster
+from diaryflow.cluster.settings import ClusterSettings
+from diaryflow.sandbox import FlowUsSandbox
+from diaryflow.sandbox.openai.server import OpenAISandbox
+from diaryflow.sandbox.sample.load import sample_workspace
+
+LATENCY = 0.1  # seconds before every FlowUs answer
+MODEL_SECONDS = 2.0  # every model answer
+
+
+def done(settings: ClusterSettings) -> tuple[int, int]:
+    """(finished runs, all runs)."""
+    with open_cluster(settings) as cluster:
+        rows = cluster.query("SELECT state, COUNT(*) FROM cluster_runs GROUP BY state")
+    counts = {str(state): int(count) for state, count in rows}
+    return counts.get("done", 0) + counts.get("failed", 0), sum(counts.values())
+
+
+def one_round(postgres: object, tenants: int, workers: int, concurrency: int,
+              model_rpm: int) -> dict[str, float]:
+    """Run ``tenants`` reports with ``workers`` workers; the figures of the round."""
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-cluster-{workers}-"))
+    redis = RedisServer(redis_server_binary(), folder)
+    redis.start()
+    settings = ClusterSettings(database_url=postgres.new_database(),  # type: ignore[attr-defined]
+                               broker_url=redis.url)
+    try:
+        with FlowUsSandbox(sample_workspace(), token="bench-default", latency=LATENCY,
+                           read_limit=1000, write_limit=100, rate_window=60.0) as flowus, \
+                OpenAISandbox(api_key=MODEL_KEY, responder=echo_titles,
+                              answer_delay=MODEL_SECONDS, rpm_limit=model_rpm) as model:
+            world = TestCluster(folder, settings, flowus, model)
+            world.write_cluster_toml(model_requests_per_minute=model_rpm,
+                                     model_tokens_per_minute=100_000_000)
+            started = time.monotonic()
+            world.add_tenants(tenants)
+            print(f"  {tenants} tenants added in {time.monotonic() - started:.1f} s",
+                  flush=True)
+            procs = [start_worker(f"worker-{n}", world.env, folder, concurrency)
+                     for n in range(1, workers + 1)]
+            started = time.monotonic()
+            procs.append(start_planner("planner", world.env, folder, interval=2.0))
+            finished = 0
+            while finished < tenants:
+                time.sleep(2)
+                finished, _ = done(settings)
+                print(f"\r  {finished}/{tenants} reports, {time.monotonic() - started:.0f} s",
+                      end="", flush=True)
+            seconds = time.monotonic() - started
+            print(flush=True)
+            for proc in procs:
+                proc.stop()
+            return {"seconds": seconds, "per_minute": tenants / seconds * 60,
+                    "flowus_429": flowus.rate_limited, "model_429": model.rate_limited}
+    finally:
+        redis.stop()
+
+
+def main() -> None:
+    """Run the rounds and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tenants", type=int, default=500)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--model-rpm", type=int, default=600)
+    args = parser.parse_args()
+    results = {}
+    with postgres_server() as postgres:
+        for workers in args.workers:
+            print(f"{workers} worker(s) x {args.concurrency} processes:", flush=True)
+            results[workers] = one_round(postgres, args.tenants, workers, args.concurrency,
+                                         args.model_rpm)
+    base = results[args.workers[0]]["per_minute"]
+    print(f"\n{args.tenants} tenants; FlowUs {LATENCY * 1000:.0f} ms per request, "
+          f"1,000 reads / 100 writes a minute per token; model {MODEL_SECONDS:g} s per call; "
+          f"model-key bound {args.model_rpm} reports/min (one call each)")
+    for workers, figures in results.items():
+        print(f"  {workers} worker(s): {figures['per_minute']:7.1f} reports/min "
+              f"({figures['seconds']:.0f} s); scaling x{figures['per_minute'] / base:.2f}; "
+              f"{figures['per_minute'] / args.model_rpm:.2f} of the model-key bound; "
+              f"429s: FlowUs {figures['flowus_429']:.0f}, model {figures['model_429']:.0f}")
+
+
+if __name__ == "__main__":
+    main()
