@@ -18,7 +18,8 @@ EPOCH_KEY = "diaryflow:broker-epoch"
 
 def broker_client(url: str) -> redis.Redis:
     """A client of the broker's Redis that gives up quickly when it is down."""
-    return redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    client: redis.Redis = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    return client
 
 
 class BrokerWatch:

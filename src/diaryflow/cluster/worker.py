@@ -63,8 +63,10 @@ def build_app(settings: ClusterSettings, env: Mapping[str, str],
     app = make_app(settings.broker_url)
     process = _Process(settings, env, app, redact or RedactSecrets(()))
 
+    # max_retries=None: a database outage is retried for as long as it lasts (older stubs
+    # type it as an int only).
     @app.task(name=RUN_TASK, bind=True, acks_late=True, reject_on_worker_lost=True,
-              max_retries=None)  # type: ignore[untyped-decorator, unused-ignore]
+              max_retries=None)  # type: ignore[untyped-decorator, call-overload, unused-ignore]
     def run(task: Task[..., str], run_id: int) -> str:
         # The pool's soft time limit arrives as SIGUSR1; raise what no library catches.
         signal.signal(signal.SIGUSR1, _timed_out)
