@@ -20,7 +20,7 @@ from diaryflow.sandbox.sample.tenants import TenantCopy, tenant_token, tenant_wo
 from tests.postgres import PostgresServer
 
 MODEL = "deepseek-ai/DeepSeek-V3"
-MODEL_KEY = "sk-cluster-model-key-0123456789abcdefghij"
+MODEL_KEY = "fake-cluster-model-key-for-tests-0123456789"
 WEBHOOK = "https://hooks.example.invalid/cluster-secret-webhook-abcdef012345"
 
 

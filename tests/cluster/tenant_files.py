@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 FLOWUS_TOKEN = "flowus_9f8e7d6c5b4a39281706f5e4d3c2b1a0zyxwvu"  # 42 characters
-MODEL_KEY = "sk-tenantmodelkey0123456789abcdefghijklmnopqrs"
+MODEL_KEY = "fake-tenant-model-key-for-tests-0123456789abcdef"
 WEBHOOK = "https://hooks.example.com/notify/T0123/B4567/secretpath8910"
 JOB_WEBHOOK = "https://hooks.example.com/jobs/weekly/secretjobpath4242"
 SECRETS = (FLOWUS_TOKEN, MODEL_KEY, WEBHOOK, JOB_WEBHOOK)
