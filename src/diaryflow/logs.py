@@ -104,3 +104,20 @@ def _file_handler(
     handler.addFilter(redact)
     handler.diaryflow = True  # type: ignore[attr-defined]
     return handler
+
+
+def log_to_stderr(redact: RedactSecrets) -> None:
+    """Every record (diaryflow's and its libraries') to stderr at INFO, through ``redact``:
+    for the long-running cluster processes, whose output their supervisor keeps."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(redact)
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.getLogger("diaryflow").propagate = True
+    # A line per HTTP request would drown the attempts' own lines (diaryflow logs each call).
+    for name in ("httpx", "httpx2", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -86,7 +86,9 @@ def _plan(args: argparse.Namespace, settings: Any) -> int:
         raise ConfigError("--interval", interval, "expected a number of seconds above 0")
     app = make_app(settings.broker_url)
     watch = BrokerWatch(broker_client(settings.broker_url))
-    _log_to_stderr()
+    from diaryflow.logs import RedactSecrets, log_to_stderr
+
+    log_to_stderr(RedactSecrets(()))
     with open_cluster_db(settings) as cluster:
         planner = Planner(cluster, lambda run, timeout, at: _sent(app, send_run, run, timeout,
                                                                    at),
@@ -166,17 +168,3 @@ def _budgets(cluster: Any, settings: Any, client: Any) -> list[Any]:
     finally:
         store.close()
     return found
-
-
-def _log_to_stderr() -> None:
-    import logging
-    import sys
-
-    from diaryflow.logs import FORMAT
-
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(FORMAT))
-    base = logging.getLogger("diaryflow")
-    base.addHandler(handler)
-    base.setLevel(logging.INFO)
-    base.propagate = False

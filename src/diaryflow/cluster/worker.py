@@ -10,7 +10,6 @@ import logging
 import os
 import signal
 import socket
-import sys
 from collections.abc import Mapping
 from datetime import datetime
 from types import FrameType
@@ -24,7 +23,7 @@ from diaryflow.cluster.queue import QUEUE, RUN_TASK, make_app, send_run
 from diaryflow.cluster.secrets import cipher_from_env
 from diaryflow.cluster.settings import ClusterSettings
 from diaryflow.errors import DatabaseUnreachable
-from diaryflow.logs import FORMAT, RedactSecrets
+from diaryflow.logs import RedactSecrets, log_to_stderr
 
 log = logging.getLogger("diaryflow.cluster.worker")
 
@@ -84,27 +83,11 @@ def _timed_out(signum: int, frame: FrameType | None) -> None:
     raise AttemptTimedOut
 
 
-def _log_to_stderr(redact: RedactSecrets) -> None:
-    """Every record (diaryflow's and Celery's) to stderr, through the secrets filter."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(FORMAT))
-    handler.addFilter(redact)
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    logging.getLogger("diaryflow").propagate = True
-    # A line per HTTP request would drown the attempts' own lines (diaryflow logs each call).
-    for name in ("httpx", "httpx2", "httpcore"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
 def run_worker(settings: ClusterSettings, env: Mapping[str, str], concurrency: int,
                name: str | None = None) -> int:
     """Run the worker until SIGTERM (a warm shutdown: current attempts finish first)."""
     redact = RedactSecrets(())
-    _log_to_stderr(redact)
+    log_to_stderr(redact)
     app = build_app(settings, env, redact)
     node = name or f"diaryflow-{os.getpid()}@{socket.gethostname()}"
     log.info("worker %s: %d processes, queue %s", node, concurrency, QUEUE)
