@@ -154,6 +154,25 @@ def test_lost_messages_are_sent_again(cluster: Store) -> None:
     assert len(sent.messages) == 3 and {m[0] for m in sent.messages} == {sent.messages[0][0]}
 
 
+def test_a_run_waiting_its_turn_is_not_sent_again(cluster: Store) -> None:
+    add_schedule(cluster, "ann", DAILY)
+    sent = Sent()
+    depth: list[int | None] = [1]
+    now = [at("2026-12-01T08:00:30")]
+    planner = Planner(cluster, sent, clock=lambda: now[0], queue_depth=lambda: depth[0],
+                      requeue_after=timedelta(minutes=10))
+    planner.run_pass()
+    now[0] += timedelta(minutes=30)  # a long morning queue: the message is still waiting
+    assert planner.run_pass().resent == 0
+    depth[0] = None  # the broker cannot be reached: nothing to decide by
+    assert planner.run_pass().resent == 0
+    depth[0] = 0  # drained, and the run was never taken: its message was lost
+    assert planner.run_pass().resent == 1
+    now[0] += timedelta(minutes=1)
+    assert planner.run_pass().resent == 0  # sent a minute ago
+    assert len(sent.messages) == 2
+
+
 def test_a_disabled_tenant_is_not_planned(cluster: Store) -> None:
     add_schedule(cluster, "off", DAILY)
     cluster.execute("UPDATE tenants SET enabled = FALSE")

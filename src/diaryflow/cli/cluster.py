@@ -74,7 +74,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace, settings: Any) -> int:
-    from diaryflow.cluster.broker import BrokerWatch, broker_client
+    from diaryflow.cluster.broker import BrokerWatch, broker_client, queue_depth
     from diaryflow.cluster.planner import PASS_INTERVAL, Planner, serve_planner
     from diaryflow.cluster.queue import make_app, send_run
     from diaryflow.schedule.signals import STOP, Waker
@@ -85,14 +85,15 @@ def _plan(args: argparse.Namespace, settings: Any) -> int:
 
         raise ConfigError("--interval", interval, "expected a number of seconds above 0")
     app = make_app(settings.broker_url)
-    watch = BrokerWatch(broker_client(settings.broker_url))
+    client = broker_client(settings.broker_url)
+    watch = BrokerWatch(client)
     from diaryflow.logs import RedactSecrets, log_to_stderr
 
     log_to_stderr(RedactSecrets(()))
     with open_cluster_db(settings) as cluster:
         planner = Planner(cluster, lambda run, timeout, at: _sent(app, send_run, run, timeout,
                                                                    at),
-                          broker_lost=watch.lost)
+                          broker_lost=watch.lost, queue_depth=lambda: queue_depth(client))
         if args.once:
             result = planner.run_pass()
             print(f"{result.planned} planned, {result.swept + result.resent} sent again, "

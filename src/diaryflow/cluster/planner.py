@@ -33,7 +33,9 @@ log = logging.getLogger("diaryflow.cluster.planner")
 # Seconds between two passes: a run is planned at most this late, and a dead worker's run is
 # sent again at most this long after its deadline.
 PASS_INTERVAL = 15.0
-# A queued run whose message was sent this long ago without being taken is sent again.
+# A queued run whose message was sent this long ago without being taken is sent again, once
+# the queue has drained: while messages wait, a run not yet taken is only waiting its turn
+# (a morning's burst can take longer than this to drain).
 REQUEUE_AFTER = timedelta(minutes=10)
 # The meta key of the end of the last pass (for jobs without catch-up).
 PLANNED_THROUGH = "planned_through"
@@ -64,6 +66,8 @@ class Planner:
     requeue_after: timedelta = REQUEUE_AFTER
     # True when the broker lost its messages since the last call (a Redis restarted empty).
     broker_lost: Callable[[], bool] = lambda: False
+    # How many messages wait in the broker's queue (None: it cannot be reached).
+    queue_depth: Callable[[], int | None] = lambda: 0
     _configs: dict[int, tuple[object, Config]] = field(default_factory=dict)
     _next: dict[tuple[int, str], datetime] = field(default_factory=dict)
 
@@ -77,7 +81,8 @@ class Planner:
         if lost:
             log.warning("the broker lost its messages (restarted empty): sending every queued "
                         "run again")
-        stale = stale_queued(self.cluster, started, None if lost else self.requeue_after)
+        stale = stale_queued(self.cluster, started, None if lost else self.requeue_after,
+                             include_sent=self.queue_depth() == 0)
         for run_id, _ in stale:
             self._send(run_id, started)
         planned = self._plan(started, since)

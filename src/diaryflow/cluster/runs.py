@@ -125,20 +125,27 @@ def sweep_abandoned(cluster: Store, now: datetime) -> list[tuple[int, str]]:
 
 
 def stale_queued(cluster: Store, now: datetime, older_than: timedelta | None,
-                 limit: int = 10_000) -> list[tuple[int, datetime]]:
+                 include_sent: bool = True, limit: int = 10_000) -> list[tuple[int, datetime]]:
     """Queued runs whose message may be lost: never sent (the broker was down) and due, or
-    sent at least ``older_than`` ago and not taken since; every queued run when None (the
-    broker lost its messages). Returns (id, not_before) of each."""
+    (with ``include_sent``) sent at least ``older_than`` ago and not taken since; every
+    queued run when ``older_than`` is None (the broker lost its messages). Returns
+    (id, not_before) of each."""
     if older_than is None:
         rows = cluster.query("SELECT id, not_before FROM cluster_runs WHERE state = 'queued' "
                              "ORDER BY not_before LIMIT ?", (limit,))
-    else:
+    elif include_sent:
         cutoff = now - older_than
         rows = cluster.query(
             "SELECT id, not_before FROM cluster_runs WHERE state = 'queued' AND "
             "((enqueued_at IS NULL AND not_before <= ?) "
             "OR (enqueued_at < ? AND not_before < ?)) ORDER BY not_before LIMIT ?",
             (now, cutoff, cutoff, limit),
+        )
+    else:
+        rows = cluster.query(
+            "SELECT id, not_before FROM cluster_runs WHERE state = 'queued' AND "
+            "enqueued_at IS NULL AND not_before <= ? ORDER BY not_before LIMIT ?",
+            (now, limit),
         )
     return [(int(row[0]), row[1]) for row in rows]
 
