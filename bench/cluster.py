@@ -7,7 +7,9 @@ per-token limits of 1,000 reads and 100 writes a minute), a model sandbox answer
 in a fixed 2 s, one planner, and W worker processes (`diaryflow cluster worker`). The round
 ends when every tenant's run is done; it prints the reports per minute, the scaling ratio to
 one worker, the ratio to the model-key bound (`[limits] model_requests_per_minute`: one call
-per report), and the 429s met (FlowUs and model), which must be 0.
+per report), and the 429s met (FlowUs and model), which must be 0. It also prints what one
+report cost (FlowUs reads and writes, model calls, prompt tokens, the tokens its calls drew
+from the key's budget) and the memory of the worker processes: the capacity model's inputs.
 
     python bench/cluster.py [--tenants 500] [--workers 1 2 4] [--concurrency 8]
                             [--model-rpm 600]
@@ -16,6 +18,7 @@ per report), and the 429s met (FlowUs and model), which must be 0.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -32,6 +35,7 @@ from tests.postgres import postgres_server
 from diaryflow.cluster.database import open_cluster
 from diaryflow.cluster.settings import ClusterSettings
 from diaryflow.sandbox import FlowUsSandbox
+from diaryflow.sandbox.openai.answer import prompt_tokens
 from diaryflow.sandbox.openai.server import OpenAISandbox
 from diaryflow.sandbox.sample.load import sample_workspace
 
@@ -45,6 +49,31 @@ def done(settings: ClusterSettings) -> tuple[int, int]:
         rows = cluster.query("SELECT state, COUNT(*) FROM cluster_runs GROUP BY state")
     counts = {str(state): int(count) for state, count in rows}
     return counts.get("done", 0) + counts.get("failed", 0), sum(counts.values())
+
+
+def per_report(flowus: FlowUsSandbox, model: OpenAISandbox, tenants: int) -> dict[str, float]:
+    """What one report cost on average: FlowUs requests, model calls and tokens."""
+    mine = [r for r in flowus.requests if r.tenant not in (None, "default")]
+    calls = [r for r in model.chat_requests() if r.status == 200]
+    prompts = [prompt_tokens(r.body["messages"]) for r in calls]
+    drawn = [p + int(r.body.get("max_tokens") or 0) for p, r in zip(prompts, calls, strict=True)]
+    return {"reads": sum(r.kind == "read" for r in mine) / tenants,
+            "writes": sum(r.kind == "write" for r in mine) / tenants,
+            "calls": len(calls) / tenants, "prompt_tokens": sum(prompts) / tenants,
+            "budget_tokens": sum(drawn) / tenants}
+
+
+def group_rss_mib(pgid: int) -> float:
+    """The resident memory of every process in a process group, in MiB."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:
+                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 2**20
 
 
 def one_round(postgres: object, tenants: int, workers: int, concurrency: int,
@@ -79,10 +108,13 @@ def one_round(postgres: object, tenants: int, workers: int, concurrency: int,
                       end="", flush=True)
             seconds = time.monotonic() - started
             print(flush=True)
+            rss = sum(group_rss_mib(proc.process.pid) for proc in procs[:-1])
             for proc in procs:
                 proc.stop()
             return {"seconds": seconds, "per_minute": tenants / seconds * 60,
-                    "flowus_429": flowus.rate_limited, "model_429": model.rate_limited}
+                    "flowus_429": flowus.rate_limited, "model_429": model.rate_limited,
+                    "worker_mib": rss / (workers * (concurrency + 1)),
+                    **per_report(flowus, model, tenants)}
     finally:
         redis.stop()
 
@@ -111,6 +143,12 @@ def main() -> None:
               f"({figures['seconds']:.0f} s); scaling x{figures['per_minute'] / base:.2f}; "
               f"{figures['per_minute'] / args.model_rpm:.2f} of the model-key bound; "
               f"429s: FlowUs {figures['flowus_429']:.0f}, model {figures['model_429']:.0f}")
+    for workers, figures in results.items():
+        print(f"  per report ({workers} worker(s)): FlowUs {figures['reads']:.1f} reads, "
+              f"{figures['writes']:.1f} writes; model {figures['calls']:.2f} calls, "
+              f"{figures['prompt_tokens']:.0f} prompt tokens, "
+              f"{figures['budget_tokens']:.0f} tokens drawn from the key's budget; "
+              f"{figures['worker_mib']:.0f} MiB per worker process")
 
 
 if __name__ == "__main__":
