@@ -63,17 +63,25 @@ def per_report(flowus: FlowUsSandbox, model: OpenAISandbox, tenants: int) -> dic
             "budget_tokens": sum(drawn) / tenants}
 
 
-def group_rss_mib(pgid: int) -> float:
-    """The resident memory of every process in a process group, in MiB."""
-    total = 0
+def group_usage(pgid: int) -> tuple[float, float]:
+    """(resident MiB, CPU seconds so far) of every process in a process group."""
+    rss = cpu = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
             if int(fields[2]) == pgid:
-                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+                cpu += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+                rss += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, IndexError, ValueError):
             continue
-    return total / 2**20
+    return rss / 2**20, cpu / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), sum(values) / os.sysconf("SC_CLK_TCK")
 
 
 def one_round(postgres: object, tenants: int, workers: int, concurrency: int,
@@ -99,6 +107,8 @@ def one_round(postgres: object, tenants: int, workers: int, concurrency: int,
             procs = [start_worker(f"worker-{n}", world.env, folder, concurrency)
                      for n in range(1, workers + 1)]
             started = time.monotonic()
+            cpu_before = sum(group_usage(proc.process.pid)[1] for proc in procs)
+            busy_before = machine_busy()
             procs.append(start_planner("planner", world.env, folder, interval=2.0))
             finished = 0
             while finished < tenants:
@@ -108,12 +118,17 @@ def one_round(postgres: object, tenants: int, workers: int, concurrency: int,
                       end="", flush=True)
             seconds = time.monotonic() - started
             print(flush=True)
-            rss = sum(group_rss_mib(proc.process.pid) for proc in procs[:-1])
+            usage = [group_usage(proc.process.pid) for proc in procs[:-1]]
+            busy_after = machine_busy()
+            busy = ((busy_after[0] - busy_before[0])
+                    / max(busy_after[1] - busy_before[1], 1e-9))
             for proc in procs:
                 proc.stop()
             return {"seconds": seconds, "per_minute": tenants / seconds * 60,
                     "flowus_429": flowus.rate_limited, "model_429": model.rate_limited,
-                    "worker_mib": rss / (workers * (concurrency + 1)),
+                    "worker_mib": sum(mib for mib, _ in usage) / (workers * (concurrency + 1)),
+                    "worker_cpu": (sum(cpu for _, cpu in usage) - cpu_before) / tenants,
+                    "machine_busy": busy,
                     **per_report(flowus, model, tenants)}
     finally:
         redis.stop()
@@ -148,7 +163,9 @@ def main() -> None:
               f"{figures['writes']:.1f} writes; model {figures['calls']:.2f} calls, "
               f"{figures['prompt_tokens']:.0f} prompt tokens, "
               f"{figures['budget_tokens']:.0f} tokens drawn from the key's budget; "
-              f"{figures['worker_mib']:.0f} MiB per worker process")
+              f"{figures['worker_mib']:.0f} MiB per worker process, "
+              f"{figures['worker_cpu']:.2f} worker CPU seconds; "
+              f"machine CPU {figures['machine_busy']:.0%} busy ({os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "diaryflow"
 LAYERS: tuple[frozenset[str], ...] = tuple(
     frozenset(names.split())
     for names in (
-        "__init__ lazy errors files progress clock backoff window periods diary",
+        "__init__ lazy errors files progress clock backoff window periods diary tls",
         "flowus privacy",
         "config",
         "logs llm",

@@ -28,6 +28,7 @@ from diaryflow.errors import (
 )
 from diaryflow.flowus.pacing import Limiter, RateLimiter
 from diaryflow.flowus.retry import retry_delay, should_retry
+from diaryflow.tls import tls_context
 
 log = logging.getLogger("diaryflow.flowus")
 
@@ -133,6 +134,7 @@ class FlowUsHTTP:
             headers={"Authorization": f"Bearer {token}", "User-Agent": f"diaryflow/{__version__}"},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            verify=tls_context(),
         )
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from diaryflow.errors import LLMConnectionError, LLMError, LLMServerError, LLMTimeout
 from diaryflow.llm.policy import classify_error, redact, redact_body
 from diaryflow.llm.types import Usage
+from diaryflow.tls import tls_context
 
 if TYPE_CHECKING:
     import openai
@@ -45,6 +46,7 @@ def open_client(api_key: str, base_url: str, request_timeout: float) -> openai.O
         timeout=openai.Timeout(request_timeout, connect=min(CONNECT_TIMEOUT, request_timeout)),
         # Explicit, so an OPENAI_CUSTOM_HEADERS Authorization cannot replace (and leak) the key.
         default_headers={"Authorization": f"Bearer {api_key}"},
+        http_client=openai.DefaultHttpxClient(verify=tls_context()),
     )
 
 

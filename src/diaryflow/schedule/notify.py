@@ -12,6 +12,7 @@ import httpx
 from diaryflow import __version__
 from diaryflow.errors import body_snippet, shorten
 from diaryflow.state.runs import Failure
+from diaryflow.tls import tls_context
 
 log = logging.getLogger("diaryflow.daemon")
 
@@ -92,6 +93,7 @@ def notify_failure(
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": f"diaryflow/{__version__}"},
+            verify=tls_context(),
         ) as client:
             answer = client.post(url, json=body)
     except httpx.TimeoutException as exc:
