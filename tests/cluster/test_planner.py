@@ -178,3 +178,16 @@ def test_a_disabled_tenant_is_not_planned(cluster: Store) -> None:
     cluster.execute("UPDATE tenants SET enabled = FALSE")
     Planner(cluster, Sent(), clock=lambda: at("2026-12-01T08:00:30")).run_pass()
     assert runs(cluster) == []
+
+
+def test_a_pass_computes_each_schedule_s_fire_times_once(cluster: Store) -> None:
+    from diaryflow.cluster.plan import fires_around
+
+    for number in range(6):
+        add_schedule(cluster, f"daily-{number}", DAILY)
+    add_schedule(cluster, "weekly", WEEKLY)
+    fires_around.cache_clear()
+    Planner(cluster, Sent(), clock=lambda: at("2026-12-01T08:00:30")).run_pass()
+    # Two schedules: the daily one shared by six tenants, and the weekly tenant's job.
+    assert fires_around.cache_info().misses == 2
+    assert fires_around.cache_info().hits == 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +11,7 @@ from diaryflow.cluster.runs import PlannedRun
 from diaryflow.config.job_schedule import job_scheduler
 from diaryflow.config.load import Config, report_jobs
 from diaryflow.schedule.daemon import catch_up_schedule, due_period
-from diaryflow.schedule.fire_times import next_fire, period_of, previous_fire
+from diaryflow.schedule.fire_times import Schedule, next_fire, period_of, previous_fire
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,7 @@ def due_runs(tenant_id: int, config: Config, now: datetime,
             continue
         settings = job_scheduler(config.scheduler, job)
         schedule = catch_up_schedule(config, job)
-        fire = previous_fire(schedule, now)
-        upcoming = next_fire(schedule, now)
+        fire, upcoming = fires_around(schedule, now)
         if fire is None or (not settings.catch_up
                             and (planned_since is None or fire <= planned_since)):
             yield job.name, Due(None, upcoming)
@@ -47,3 +47,13 @@ def due_runs(tenant_id: int, config: Config, now: datetime,
                        settings.max_retries + 1),
             upcoming,
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def fires_around(schedule: Schedule, now: datetime) -> tuple[datetime | None, datetime]:
+    """The schedule's latest fire time at or before ``now`` and its next one after it.
+
+    Kept: within a pass every tenant is looked at with the same ``now``, and most share a
+    handful of schedules (08:00 in one zone), so a pass computes each schedule's times once.
+    """
+    return previous_fire(schedule, now), next_fire(schedule, now)

@@ -117,7 +117,7 @@ class Planner:
                     continue
                 run_id = insert_run(self.cluster, due, now)
                 if run_id is not None:  # this planner added it: it alone sends it
-                    self._send(run_id, now)
+                    self._send(run_id, now, (due.timeout, now))
                     planned += 1
                 log.debug("tenant %s job %s: %s", tenant_id, job, due.period)
         return planned
@@ -148,10 +148,12 @@ class Planner:
         self._next = {key: at for key, at in self._next.items() if key[0] != tenant_id}
         return config
 
-    def _send(self, run_id: int, now: datetime) -> None:
-        """Send the run's message; a run whose message could not be sent (the broker is
-        down) stays unsent, and a later pass sends it."""
-        found = run_settings(self.cluster, run_id)
+    def _send(self, run_id: int, now: datetime,
+              settings: tuple[float, datetime] | None = None) -> None:
+        """Send the run's message (``settings``: its timeout and not-before time, when
+        known; else read); a run whose message could not be sent (the broker is down) stays
+        unsent, and a later pass sends it."""
+        found = settings or run_settings(self.cluster, run_id)
         if found is None:
             return
         timeout, not_before = found
