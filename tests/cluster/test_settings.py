@@ -9,9 +9,9 @@ from diaryflow.cluster.settings import (
     LimitSettings,
     cluster_settings_from_mapping,
     load_cluster_settings,
-    masked_url,
 )
 from diaryflow.errors import EXIT_CONFIG, ConfigError
+from diaryflow.state.location import masked
 
 DB = "postgresql://diaryflow@127.0.0.1:5432/diaryflow"
 BROKER = "redis://127.0.0.1:6379/0"
@@ -98,8 +98,18 @@ def test_a_password_in_a_bad_url_is_never_shown() -> None:
     with pytest.raises(ConfigError) as caught:
         cluster_settings_from_mapping({}, {**ENV, "DIARYFLOW_DATABASE_URL": url})
     assert "hunter2" not in str(caught.value) and "me:***@db.example:5432" in str(caught.value)
-    assert masked_url("redis://:s3cret@h:6379/0") == "redis://:***@h:6379/0"
-    assert masked_url(BROKER) == BROKER
+    assert masked("redis://:s3cret@h:6379/0") == "redis://:***@h:6379/0"
+    assert masked(BROKER) == BROKER
+    in_query = "postgresql://db.example:5432/?password=hunter2"
+    with pytest.raises(ConfigError) as caught:
+        cluster_settings_from_mapping({}, {**ENV, "DIARYFLOW_DATABASE_URL": in_query})
+    assert "hunter2" not in str(caught.value) and "password=***" in str(caught.value)
+
+
+def test_a_local_socket_url_is_accepted() -> None:
+    url = "postgresql:///diaryflow?host=/var/run/postgresql"
+    settings = cluster_settings_from_mapping({}, {**ENV, "DIARYFLOW_DATABASE_URL": url})
+    assert settings.database_url == url
 
 
 def test_unknown_keys_and_sections_are_warnings_with_a_suggestion() -> None:

@@ -175,3 +175,6 @@ def test_masked_hides_passwords_in_the_user_part_and_the_query() -> None:
     assert masked("postgresql://h/db?password=x&sslmode=require") == \
         "postgresql://h/db?password=***&sslmode=require"
     assert masked("postgresql://me@h/db") == "postgresql://me@h/db"
+    assert masked("postgresql:///db?host=/run/postgresql&password=x") == \
+        "postgresql:///db?host=%2Frun%2Fpostgresql&password=***"
+    assert masked("redis://:s3cret@h:6379/0") == "redis://:***@h:6379/0"

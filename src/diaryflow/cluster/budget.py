@@ -22,8 +22,9 @@ from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from diaryflow.cluster.keys import budget_key
-from diaryflow.cluster.settings import LimitSettings, masked_url
+from diaryflow.cluster.settings import LimitSettings
 from diaryflow.errors import DiaryflowError
+from diaryflow.state.location import masked
 
 log = logging.getLogger("diaryflow.cluster.budget")
 
@@ -143,7 +144,7 @@ class SharedBudget:
     def _unavailable(self, exc: BaseException, down_for: float) -> float:
         if down_for >= self.unavailable_timeout:
             raise BudgetUnavailable(
-                f"shared budget {self.name}: cannot reach Redis at {masked_url(self.store.url)} "
+                f"shared budget {self.name}: cannot reach Redis at {masked(self.store.url)} "
                 f"for {down_for:.0f} s: {exc}"
             ) from None
         log.warning("shared budget %s: Redis unreachable, waiting: %s", self.name, exc)

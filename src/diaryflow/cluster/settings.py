@@ -12,6 +12,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from diaryflow.config.fields import did_you_mean
 from diaryflow.errors import ConfigError, shorten
+from diaryflow.state.location import masked
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -97,16 +98,6 @@ def cluster_settings_from_mapping(
     )
 
 
-def masked_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``, fit for a message or a log line."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.netloc.rsplit("@", 1)[1]
-    return parts._replace(netloc=f"{user}:***@{host}").geturl()
-
-
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -163,7 +154,7 @@ def _limits(table: Mapping[str, Any]) -> LimitSettings:
 
 def _split(url: str, key: str, schemes: tuple[str, ...], example: str) -> SplitResult:
     """The parts of ``url``, or a ConfigError naming ``key`` (the password never shown)."""
-    shown = shorten(masked_url(url), 80) if "://" in url else "(not a URL)"
+    shown = shorten(masked(url), 80) if "://" in url else "(not a URL)"
     expected = f"expected a URL like {example}"
     try:
         parts = urlsplit(url)
@@ -179,18 +170,18 @@ def _check_database_url(url: str, key: str) -> None:
     example = "postgresql://user@127.0.0.1:5432/diaryflow"
     parts = _split(url, key, DATABASE_SCHEMES, example)
     if not parts.hostname and "host=" not in parts.query:
-        raise ConfigError(key, masked_url(url), f"no host: expected a URL like {example}")
+        raise ConfigError(key, masked(url), f"no host: expected a URL like {example}")
     if not parts.path.strip("/"):
-        raise ConfigError(key, masked_url(url), f"no database name: expected a URL like {example}")
+        raise ConfigError(key, masked(url), f"no database name: expected a URL like {example}")
 
 
 def _check_broker_url(url: str, key: str) -> None:
     example = "redis://127.0.0.1:6379/0"
     parts = _split(url, key, BROKER_SCHEMES, example)
     if not parts.hostname:
-        raise ConfigError(key, masked_url(url), f"no host: expected a URL like {example}")
+        raise ConfigError(key, masked(url), f"no host: expected a URL like {example}")
     database = parts.path.strip("/")
     if database and not database.isdigit():
         raise ConfigError(
-            key, masked_url(url), f"the database must be a number: expected a URL like {example}"
+            key, masked(url), f"the database must be a number: expected a URL like {example}"
         )

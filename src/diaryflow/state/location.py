@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from diaryflow.errors import DatabaseUrlError
 
@@ -76,7 +76,10 @@ def masked(url: str) -> str:
         pairs = [(k, "***" if k.lower() in _SECRET_PARAMS else v)
                  for k, v in parse_qsl(query, keep_blank_values=True)]
         query = urlencode(pairs, safe="*")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    # Assembled by hand: urlunsplit drops the "//" of a URL without a host
+    # (postgresql:///db?host=/socket/dir), which would no longer read as the same URL.
+    text = f"{parts.scheme}://{netloc}{parts.path}"
+    return text + (f"?{query}" if query else "") + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 def scrubbed(message: str, url: str) -> str:
