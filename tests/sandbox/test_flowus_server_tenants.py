@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -123,3 +127,29 @@ def test_a_token_or_name_serves_one_tenant_only(ws: Workspace) -> None:
         sandbox.add_tenant(ONE, ws, "other")
     with pytest.raises(ValueError, match="taken"):
         sandbox.add_tenant(TWO, ws, "default")
+
+
+def test_the_command_prints_each_tenant_s_token_and_ids() -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "diaryflow.sandbox.flowus.server", "--tenants", "2"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        lines = [server.stdout.readline() for _ in range(5)]
+        base_url = lines[0].split("=", 1)[1].strip()
+        tenants = [re.fullmatch(r"tenant (\d): token = (\S+)\s+diary database = (\S+)\s+"
+                                r"root page = (\S+)\n", line) for line in lines[3:]]
+        assert all(tenants), lines
+        for found in tenants:
+            assert found is not None
+            _, token, database, root = found.groups()
+            own = httpx.get(f"{base_url}/v1/pages/{root}", headers=bearer(token))
+            assert own.status_code == 200
+            assert httpx.get(f"{base_url}/v1/databases/{database}",
+                             headers=bearer(token)).status_code == 200
+        first, second = (found.groups() for found in tenants if found is not None)
+        assert httpx.get(f"{base_url}/v1/pages/{second[3]}",
+                         headers=bearer(first[1])).status_code == 404
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)

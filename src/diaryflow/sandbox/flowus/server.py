@@ -209,6 +209,9 @@ class FlowUsSandbox(BackgroundServer[RecordedRequest]):
         return answer
 
 
+TENANTS_LISTED = 10  # tenants whose ids `--tenants` prints
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve the bundled sample workspace until interrupted."""
     from diaryflow.sandbox.sample.load import DIARY_DATABASE_ID, ROOT_PAGE_ID, sample_workspace
@@ -234,10 +237,18 @@ def main(argv: list[str] | None = None) -> None:
     if args.tenants > 0:
         from diaryflow.sandbox.sample.tenants import tenant_token, tenant_workspaces
 
-        for copy in tenant_workspaces(args.tenants):
+        copies = tenant_workspaces(args.tenants)
+        for copy in copies:
             sandbox.add_tenant(tenant_token(copy.number), copy.workspace, f"tenant-{copy.number}")
-        lines.append(f"tenants 1..{args.tenants}: token = {tenant_token(0)[:-1]}<n>")
-        lines.append("diary database and root page ids: tenant_workspace(n) of sample/tenants.py")
+        # Each tenant's ids, as its config.toml needs them (a long list is cut short).
+        for copy in copies[:TENANTS_LISTED]:
+            lines.append(f"tenant {copy.number}: token = {tenant_token(copy.number)}   "
+                         f"diary database = {copy.diary_database_id}   "
+                         f"root page = {copy.root_page_id}")
+        if len(copies) > TENANTS_LISTED:
+            lines.append(f"tenants {TENANTS_LISTED + 1}..{args.tenants}: token = "
+                         f"{tenant_token(0)[:-1]}<n>, ids from tenant_workspace(n) of "
+                         "sandbox/sample/tenants.py")
     sandbox.run_until_interrupted(*lines)
 
 
