@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -151,5 +150,6 @@ def test_the_command_prints_each_tenant_s_token_and_ids() -> None:
         assert httpx.get(f"{base_url}/v1/pages/{second[3]}",
                          headers=bearer(first[1])).status_code == 404
     finally:
-        server.send_signal(signal.SIGINT)
+        # SIGTERM, not Ctrl-C: a shell's background job starts with SIGINT ignored.
+        server.terminate()
         server.communicate(timeout=30)
