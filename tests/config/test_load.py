@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from diaryflow.config.job_settings import JobSettings
 from diaryflow.config.load import (
     config_from_mapping,
     load_config,
     require_flowus_token,
     secrets,
 )
-from diaryflow.config.schema import SECTIONS, JobSettings
+from diaryflow.config.schema import SECTIONS
 from diaryflow.errors import ConfigError
 from tests.config.helpers import LEGACY_PAGE, build, write
 

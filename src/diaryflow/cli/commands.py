@@ -16,7 +16,7 @@ from diaryflow.errors import EXIT_OK, ConfigError, ConfigIncomplete
 
 if TYPE_CHECKING:
     from diaryflow.cli.views import JobState
-    from diaryflow.config.schema import JobSettings
+    from diaryflow.config.job_settings import JobSettings
     from diaryflow.export import ExportResult
     from diaryflow.pipeline import RunResult
     from diaryflow.state.store import Store

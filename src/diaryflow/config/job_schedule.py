@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
-    from diaryflow.config.schema import Config, JobSettings, SchedulerSettings
+    from diaryflow.config.job_settings import JobSettings
+    from diaryflow.config.schema import Config, SchedulerSettings
 
 # The [scheduler] keys a [[jobs]] table may set for itself (unset: the scheduler's value).
 OVERRIDES = ("run_on_weekends", "max_retries", "retry_interval", "retry_backoff", "timeout",

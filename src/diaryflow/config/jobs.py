@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from diaryflow.config.job_settings import JobSettings
 from diaryflow.config.load import Config, report_jobs
-from diaryflow.config.schema import JobSettings
 from diaryflow.errors import ConfigError
 from diaryflow.periods import Period, containing, from_key, last_complete
 

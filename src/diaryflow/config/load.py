@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from diaryflow.config.fields import did_you_mean, page_id_from
+from diaryflow.config.job_settings import JobSettings
 from diaryflow.config.schema import (
     JOB_SECRET_KEYS,
     OFFLINE_MODEL,
@@ -22,7 +23,6 @@ from diaryflow.config.schema import (
     Config,
     DatabaseSettings,
     FlowUsSettings,
-    JobSettings,
     LoggingSettings,
     NewPageSettings,
     NotifySettings,

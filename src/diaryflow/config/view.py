@@ -12,8 +12,8 @@ from pathlib import PurePath
 from pydantic import BaseModel, SecretStr
 
 from diaryflow.config.job_schedule import OVERRIDES
+from diaryflow.config.job_settings import JobSettings
 from diaryflow.config.load import ENV_OVERRIDES, Config
-from diaryflow.config.schema import JobSettings
 
 NOT_SET = "(not set)"
 # A FlowUs page URL may carry a share code (?code=...) that opens the page to anyone.

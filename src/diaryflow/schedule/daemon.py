@@ -13,8 +13,9 @@ from typing import Protocol
 from diaryflow.backoff import Backoff
 from diaryflow.clock import Clock, utc_now
 from diaryflow.config.job_schedule import job_scheduler, job_webhook, setting_of
+from diaryflow.config.job_settings import JobSettings
 from diaryflow.config.load import Config, report_jobs
-from diaryflow.config.schema import JobSettings, SchedulerSettings
+from diaryflow.config.schema import SchedulerSettings
 from diaryflow.errors import DiaryflowError, LockedError
 from diaryflow.periods import last_complete
 from diaryflow.schedule.child import Outcome, run_command

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    from diaryflow.config.schema import JobSettings, SchedulerSettings
+    from diaryflow.config.job_settings import JobSettings
+    from diaryflow.config.schema import SchedulerSettings
 
 _UTC = timezone.utc
 _CRON_DAYS = {"monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu",

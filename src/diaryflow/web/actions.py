@@ -10,8 +10,8 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from diaryflow.config.job_settings import JobSettings
 from diaryflow.config.jobs import find_job, job_period
-from diaryflow.config.schema import JobSettings
 from diaryflow.errors import ConfigError
 from diaryflow.schedule.child import run_command
 from diaryflow.state.lock import Lock, run_lock_path

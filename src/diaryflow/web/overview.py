@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from diaryflow.config.job_settings import JobSettings
 from diaryflow.config.load import Config, report_jobs
-from diaryflow.config.schema import JobSettings
 from diaryflow.schedule.daemon import tick_schedule
 from diaryflow.schedule.fire_times import next_fire
 from diaryflow.schedule.lateness import Due, due, late_status

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from diaryflow.config.schema import JobSettings
+from diaryflow.config.job_settings import JobSettings
 from diaryflow.config.view import settings_lines
 from diaryflow.logs import RedactSecrets
 from diaryflow.state.history import job_names, model_calls, runs_page
