@@ -11,7 +11,8 @@ from typing import Any
 from diaryflow.config.job_schedule import job_webhook
 from diaryflow.config.load import Config, config_from_mapping
 from diaryflow.schedule.child import Outcome
-from diaryflow.schedule.daemon import Daemon, catch_up_schedule
+from diaryflow.schedule.daemon import Daemon
+from diaryflow.schedule.due import catch_up_schedule
 from diaryflow.schedule.fire_times import next_fire
 from diaryflow.schedule.signals import STOP
 from diaryflow.state.runs import Failure, finish_run, recent_runs, start_run

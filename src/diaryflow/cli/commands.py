@@ -197,7 +197,7 @@ def _job_state(config: Config, job: JobSettings, store: Store) -> JobState:
     """A job's line in ``status``: its next fire time and its last attempt that ran."""
     from diaryflow.cli.views import JobState
     from diaryflow.clock import utc_now
-    from diaryflow.schedule.daemon import catch_up_schedule
+    from diaryflow.schedule.due import catch_up_schedule
     from diaryflow.schedule.fire_times import next_fire
     from diaryflow.state.runs import recent_runs
 

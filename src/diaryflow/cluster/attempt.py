@@ -37,7 +37,7 @@ from diaryflow.generate.tokens import estimate_tokens
 from diaryflow.llm.types import Message
 from diaryflow.logs import RedactSecrets
 from diaryflow.pipeline import RunResult, run_report
-from diaryflow.schedule.daemon import retry_wait
+from diaryflow.schedule.due import retry_wait
 from diaryflow.schedule.notify import Failure, notify_failure
 from diaryflow.state.store import Store
 

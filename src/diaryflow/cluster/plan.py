@@ -10,7 +10,7 @@ from datetime import datetime
 from diaryflow.cluster.runs import PlannedRun
 from diaryflow.config.job_schedule import job_scheduler
 from diaryflow.config.load import Config, report_jobs
-from diaryflow.schedule.daemon import catch_up_schedule, due_period
+from diaryflow.schedule.due import catch_up_schedule, due_period
 from diaryflow.schedule.fire_times import Schedule, next_fire, period_of, previous_fire
 
 

@@ -6,21 +6,24 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from diaryflow.backoff import Backoff
 from diaryflow.clock import Clock, utc_now
 from diaryflow.config.job_schedule import job_scheduler, job_webhook, setting_of
 from diaryflow.config.job_settings import JobSettings
 from diaryflow.config.load import Config, report_jobs
-from diaryflow.config.schema import SchedulerSettings
 from diaryflow.errors import DiaryflowError, LockedError
-from diaryflow.periods import last_complete
 from diaryflow.schedule.child import Outcome, run_command
+from diaryflow.schedule.due import (
+    catch_up_schedule,
+    due_period,
+    retry_wait,
+    skip_reason,
+    tick_schedule,
+)
 from diaryflow.schedule.fire_times import (
-    Schedule,
     catch_up_period,
     describe_fire,
     next_fire,
@@ -55,45 +58,6 @@ class Launcher(Protocol):
     def run(self, command: Sequence[str], timeout: float, store_path: Path, run_id: str,
             setting: str = "scheduler.timeout") -> Outcome:
         """Run the attempt and say how it ended (``setting`` names where the timeout is set)."""
-
-
-def retry_wait(retry_interval: float, backoff: float, attempt: int) -> float:
-    """Seconds before retry ``attempt`` (1-based): the interval, growing by ``backoff``."""
-    return Backoff(first=retry_interval, factor=backoff).delay(attempt)
-
-
-def tick_schedule(config: Config, job: JobSettings | None = None) -> Schedule:
-    """When ``job`` (default: the only one) fires; a daily job's weekends are ticks too,
-    recorded as skipped rather than left out."""
-    sched = config.scheduler
-    if job is None or job.period in ("rolling", "day"):
-        at = job.time if job is not None and job.time else sched.time
-        return Schedule(at, sched.timezone, run_on_weekends=True)
-    return Schedule.for_job(job, sched)
-
-
-def catch_up_schedule(config: Config, job: JobSettings) -> Schedule:
-    """When ``job`` really runs: on a Monday morning a weekday job's last due day is Friday."""
-    if job.period in ("rolling", "day"):
-        sched = job_scheduler(config.scheduler, job)
-        return Schedule(sched.time, sched.timezone, sched.run_on_weekends)
-    return Schedule.for_job(job, config.scheduler)
-
-
-def due_period(job: JobSettings, day: date) -> str:
-    """The key of the period a job fired on local ``day`` reports."""
-    return day.isoformat() if job.period == "rolling" else last_complete(job.period, day).key
-
-
-def skip_reason(scheduler: SchedulerSettings, period: date, done: bool,
-                weekend_key: str = "scheduler.run_on_weekends") -> str | None:
-    """Why a due tick does not run, or None when it should (``scheduler``: the job's view,
-    whose run_on_weekends comes from ``weekend_key``)."""
-    if not scheduler.run_on_weekends and period.weekday() >= 5:
-        return f"weekend ({weekend_key} = false)"
-    if done:
-        return "already done (a successful run exists for this period)"
-    return None
 
 
 class _Stop(Exception):

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from diaryflow.config.job_schedule import job_scheduler
 from diaryflow.config.job_settings import JobSettings
 from diaryflow.config.load import Config
-from diaryflow.schedule.daemon import catch_up_schedule, due_period, retry_wait
+from diaryflow.schedule.due import catch_up_schedule, due_period, retry_wait
 from diaryflow.schedule.fire_times import period_of, previous_fire
 
 

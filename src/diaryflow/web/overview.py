@@ -7,7 +7,7 @@ from datetime import datetime
 
 from diaryflow.config.job_settings import JobSettings
 from diaryflow.config.load import Config, report_jobs
-from diaryflow.schedule.daemon import tick_schedule
+from diaryflow.schedule.due import tick_schedule
 from diaryflow.schedule.fire_times import next_fire
 from diaryflow.schedule.lateness import Due, due, late_status
 from diaryflow.state.history import attempted, last_ok_period, last_run
