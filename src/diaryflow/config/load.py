@@ -22,15 +22,14 @@ from diaryflow.config.schema import (
     BlockSettings,
     Config,
     DatabaseSettings,
-    FlowUsSettings,
     LoggingSettings,
     NewPageSettings,
     NotifySettings,
     OutputSettings,
     SchedulerSettings,
-    SiliconFlowSettings,
     StateSettings,
 )
+from diaryflow.config.services import FlowUsSettings, SiliconFlowSettings
 from diaryflow.errors import ConfigError, shorten
 
 if sys.version_info >= (3, 11):
