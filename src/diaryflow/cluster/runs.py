@@ -130,23 +130,18 @@ def stale_queued(cluster: Store, now: datetime, older_than: timedelta | None,
     (with ``include_sent``) sent at least ``older_than`` ago and not taken since; every
     queued run when ``older_than`` is None (the broker lost its messages). Returns
     (id, not_before) of each."""
+    never_sent = "enqueued_at IS NULL AND not_before <= ?"
+    values: tuple[datetime, ...]
     if older_than is None:
-        rows = cluster.query("SELECT id, not_before FROM cluster_runs WHERE state = 'queued' "
-                             "ORDER BY not_before LIMIT ?", (limit,))
+        where, values = "TRUE", ()
     elif include_sent:
         cutoff = now - older_than
-        rows = cluster.query(
-            "SELECT id, not_before FROM cluster_runs WHERE state = 'queued' AND "
-            "((enqueued_at IS NULL AND not_before <= ?) "
-            "OR (enqueued_at < ? AND not_before < ?)) ORDER BY not_before LIMIT ?",
-            (now, cutoff, cutoff, limit),
-        )
+        where = f"({never_sent}) OR (enqueued_at < ? AND not_before < ?)"
+        values = (now, cutoff, cutoff)
     else:
-        rows = cluster.query(
-            "SELECT id, not_before FROM cluster_runs WHERE state = 'queued' AND "
-            "enqueued_at IS NULL AND not_before <= ? ORDER BY not_before LIMIT ?",
-            (now, limit),
-        )
+        where, values = never_sent, (now,)
+    rows = cluster.query(f"SELECT id, not_before FROM cluster_runs WHERE state = 'queued' AND "
+                         f"({where}) ORDER BY not_before LIMIT ?", (*values, limit))
     return [(int(row[0]), row[1]) for row in rows]
 
 

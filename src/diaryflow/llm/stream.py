@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 from diaryflow.errors import LLMConnectionError, LLMError, LLMServerError, LLMTimeout
 from diaryflow.llm.policy import classify_error, redact, redact_body
 from diaryflow.llm.types import Usage
-from diaryflow.tls import tls_context
 
 if TYPE_CHECKING:
     import openai
@@ -38,6 +37,8 @@ class StreamAnswer:
 def open_client(api_key: str, base_url: str, request_timeout: float) -> openai.OpenAI:
     """An SDK client with its retries off and a per-read timeout of ``request_timeout``."""
     import openai
+
+    from diaryflow.tls import tls_context  # httpx with it: loaded only when a call is made
 
     return openai.OpenAI(
         api_key=api_key,
