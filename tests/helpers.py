@@ -25,6 +25,23 @@ from diaryflow.state.store import Store
 END = date(2026, 11, 27)  # the sample diary's newest day in the shared sandbox fixtures
 TOKEN = "sandbox-token"
 
+# The pacing tests shrink FlowUs's 60 s window to 2 s. The client's 1% spacing margin absorbs
+# 0.6 s of scheduling jitter on the real window but only 20 ms on this one, and the server
+# shares the test's process (and GIL), so the client is told 10% under the server's rate:
+# the 21st read is due 2.24 s after the first, 0.24 s of slack for the threads' jitter.
+PACED_LIMIT, PACED_WINDOW, PACED_RATE = 20, 2.0, 540
+
+
+def most_in_a_window(stamps: list[float], window: float) -> int:
+    """The most timestamps in any half-open interval of ``window`` seconds."""
+    ordered = sorted(stamps)
+    most, first = 0, 0
+    for last, stamp in enumerate(ordered):
+        while ordered[first] <= stamp - window:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
 ClientFactory = Callable[..., FlowUsClient]
 StoreFactory = Callable[..., Store]  # opens the test's state database (store_factory fixture)
 

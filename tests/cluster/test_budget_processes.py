@@ -13,7 +13,7 @@ from diaryflow.sandbox import FlowUsSandbox, Workspace
 from diaryflow.sandbox.sample.load import ROOT_PAGE_ID
 from tests.cluster import workers
 from tests.cluster.redis_server import RedisServer
-from tests.helpers import TOKEN
+from tests.helpers import TOKEN, most_in_a_window
 
 pytestmark = pytest.mark.services
 
@@ -40,17 +40,6 @@ def run_processes(target: Callable[..., None], *args: Any) -> list[tuple[Any, ..
                 process.kill()
     assert [r for r in results if r[0] != "ok"] == []
     return results
-
-
-def most_in_a_window(stamps: list[float], window: float) -> int:
-    """The most timestamps in any half-open interval of ``window`` seconds."""
-    ordered = sorted(stamps)
-    most, first = 0, 0
-    for last, stamp in enumerate(ordered):
-        while ordered[first] <= stamp - window:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
 
 
 def test_the_window_check_sees_an_excess() -> None:
