@@ -19,7 +19,7 @@ from diaryflow.generate.citations import link_citations
 from diaryflow.generate.compare import compare
 from diaryflow.generate.compare_section import comparison_section
 from diaryflow.generate.earlier import Earlier, covered_days
-from diaryflow.generate.entry_index import index_section
+from diaryflow.generate.entry_index import index_section, weekday_name
 from diaryflow.generate.entry_refs import entry_refs
 from diaryflow.generate.prompt import build_messages, chunk_messages, period_text
 from diaryflow.generate.stats import (
@@ -38,7 +38,6 @@ SHRINK = 0.7
 MAX_SHRINKS = 3
 DIGEST_LINES = 2
 DIGEST_LINE_CHARS = 100
-_WEEKDAYS = "一二三四五六日"
 _INLINE_MARKS = re.compile(r"([\\`*_\[\]<])")
 _BLOCK_START = re.compile(r"^(\d*)([#>+=.)-])")
 
@@ -255,7 +254,7 @@ def offline_digest(snapshot: Snapshot, title: str, figures: str | None = None) -
     for entry in sorted(snapshot.entries, key=lambda e: e.day):
         by_day.setdefault(entry.day, []).append(entry)
     for day, entries in by_day.items():
-        lines += [f"### {day.isoformat()} 周{_WEEKDAYS[day.weekday()]}（{len(entries)} 条）", ""]
+        lines += [f"### {day.isoformat()} {weekday_name(day)}（{len(entries)} 条）", ""]
         for entry in entries:
             lines += _digest_entry(entry, choices)
         lines.append("")
