@@ -226,7 +226,7 @@ def test_weekdays_only_skip_saturday_and_sunday_in_the_schedule_zone() -> None:
     # Saturday 08:00 in Shanghai is still Friday in New York: the schedule's zone decides.
     friday_in_new_york = datetime(2026, 11, 27, 12, tzinfo=ZoneInfo("America/New_York"))
     assert next_fire(schedule, friday_in_new_york).date() == date(2026, 11, 30)
-    weekend = [is_weekend(schedule, date(2026, 11, day)) for day in (27, 28, 29, 30)]
+    weekend = [is_weekend(date(2026, 11, day)) for day in (27, 28, 29, 30)]
     assert weekend == [False, True, True, False]
 
 

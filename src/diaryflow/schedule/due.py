@@ -11,7 +11,7 @@ from diaryflow.config.job_settings import JobSettings
 from diaryflow.config.load import Config
 from diaryflow.config.schema import SchedulerSettings
 from diaryflow.periods import last_complete
-from diaryflow.schedule.fire_times import Schedule
+from diaryflow.schedule.fire_times import Schedule, is_weekend
 
 
 def retry_wait(retry_interval: float, backoff: float, attempt: int) -> float:
@@ -46,7 +46,7 @@ def skip_reason(scheduler: SchedulerSettings, period: date, done: bool,
                 weekend_key: str = "scheduler.run_on_weekends") -> str | None:
     """Why a due tick does not run, or None when it should (``scheduler``: the job's view,
     whose run_on_weekends comes from ``weekend_key``)."""
-    if not scheduler.run_on_weekends and period.weekday() >= 5:
+    if not scheduler.run_on_weekends and is_weekend(period):
         return f"weekend ({weekend_key} = false)"
     if done:
         return "already done (a successful run exists for this period)"

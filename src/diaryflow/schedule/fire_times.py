@@ -96,7 +96,7 @@ def period_of(schedule: Schedule, fire: datetime) -> date:
     return _aware(fire).astimezone(schedule.tz).date()
 
 
-def is_weekend(schedule: Schedule, day: date) -> bool:
+def is_weekend(day: date) -> bool:
     """Whether ``day`` (a local date in the schedule's timezone) is a Saturday or Sunday."""
     return day.weekday() >= 5
 
