@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -78,8 +78,11 @@ def test_a_job_paused_in_the_browser_is_skipped_by_a_running_serve(
             lambda d: d.find_elements(By.CSS_SELECTOR, "p.daemon span.status-ok"))
         browser.find_element(By.CSS_SELECTOR, "#job-default form[action$='/pause'] button"
                              ).click()
-        WebDriverWait(browser, 10).until(lambda d: d.find_element(
-            By.ID, "job-default").get_attribute("data-status") == "paused")
+        WebDriverWait(browser, 10).until(lambda d: "notice=paused" in d.current_url)
+        # The live view may swap the card between finding it and reading it.
+        WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: d.find_element(By.ID, "job-default").get_attribute("data-status")
+            == "paused")
 
         def skipped() -> list[tuple[str, str | None]]:
             with Store(tmp_path / "diaryflow.db") as store:
