@@ -79,7 +79,7 @@ def test_a_job_paused_in_the_browser_is_skipped_by_a_running_serve(
         browser.find_element(By.CSS_SELECTOR, "#job-default form[action$='/pause'] button"
                              ).click()
         WebDriverWait(browser, 10).until(lambda d: "notice=paused" in d.current_url)
-        # The live view may swap the card between finding it and reading it.
+        # htmx swaps the whole overview every 3 s, so a card found may be gone when read.
         WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: d.find_element(By.ID, "job-default").get_attribute("data-status")
             == "paused")
